@@ -1,0 +1,38 @@
+# One-command entry points for a fresh clone. Everything installs into .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KG     := $(BIN)/kg
+
+.PHONY: demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## demo: load the bundled demo corpus into ./kg-data, print relations, write demo/graph.{ttl,html}
+demo: $(VENV)/.installed
+	$(KG) ingest articles demo/corpus
+	$(KG) relations
+	$(KG) export rdf demo/graph.ttl
+	$(KG) export html demo/graph.html
+
+## lint: ruff and mypy
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check kg loaders tests
+	$(BIN)/mypy
+
+## test: install the test dependencies, lint, and run the whole suite
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) kg-data demo/graph.ttl demo/graph.html .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,309 @@
+"""The ``kg`` command line. Each command opens what it needs, calls one Python
+function of the same name, and prints; errors become one line and exit 1."""
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from kg import __version__
+from kg.errors import KgError
+from kg.store import Store, resolve_store_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn a KgError into one line on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KgError as error:
+            err.print(f"error: {error}", markup=False)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def open_store(ctx: click.Context, *, read_only: bool = False) -> Iterator[Store]:
+    """The store named by --store, $KG_STORE or ./kg-data."""
+    path = resolve_store_path(ctx.obj["store"], dict(os.environ))
+    store = Store(path, read_only=read_only)
+    try:
+        yield store
+    finally:
+        if not read_only:
+            store.flush()
+
+
+def emit_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str = "") -> None:
+    """Print rows as a table, JSON or CSV."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    table = Table(title=title or None)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    out.print(table)
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                      default="table", show_default=True, help="Output format.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Store directory (default: $KG_STORE, else ./kg-data).")
+@click.version_option(__version__, prog_name="kg")
+@click.pass_context
+def main(ctx: click.Context, store: Path | None) -> None:
+    """surveillance-kg: a cited knowledge graph of surveillance procurement."""
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+# ------------------------------------------------------------------ ingest
+@main.group()
+def ingest() -> None:
+    """Load sources into the store."""
+
+
+@ingest.command("articles")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--max-bytes", default=5_000_000, show_default=True,
+              help="Skip files larger than this (articles are small; this catches mistakes).")
+@click.option("--strict", is_flag=True, help="Exit 1 if any file was skipped.")
+@click.pass_context
+@friendly_errors
+def ingest_articles(ctx: click.Context, paths: tuple[Path, ...], max_bytes: int,
+                    strict: bool) -> None:
+    """Load news articles (.txt, .md, .html; files or folders)."""
+    from kg.ingest import ARTICLE_SUFFIXES, expand_paths
+    from kg.ingest import ingest_articles as run
+
+    files = expand_paths(paths, ARTICLE_SUFFIXES)
+    with open_store(ctx) as store, Progress(console=err, transient=True) as progress:
+        task = progress.add_task("articles", total=len(files))
+        summary = run(store, files, max_bytes=max_bytes,
+                      on_file=lambda _: progress.advance(task))
+    for path, reason in summary.skipped:
+        err.print(f"skipped: {reason}", markup=False)
+    out.print(f"{len(files)} files: {len(summary.loaded)} loaded, "
+              f"{len(summary.unchanged)} unchanged, {len(summary.skipped)} skipped; "
+              f"{summary.relations} relations extracted", markup=False)
+    if summary.skipped and (strict or not (summary.loaded or summary.unchanged)):
+        sys.exit(1)
+
+
+# --------------------------------------------------------------- relations
+RELATION_COLUMNS = ["subject", "relation", "object", "product", "status", "amount_usd",
+                    "start_date", "sources"]
+
+
+@main.command("relations")
+@click.option("--vendor", help="Only relations touching this vendor (name or alias).")
+@click.option("--agency", help="Only relations touching this agency (or its sub-agencies).")
+@click.option("--all", "include_reference", is_flag=True,
+              help="Include reference facts (known parents, makers) not stated by a source.")
+@click.option("--explain", is_flag=True, help="Show the rule and sentence behind each relation.")
+@FORMAT
+@click.pass_context
+@friendly_errors
+def relations(ctx: click.Context, vendor: str | None, agency: str | None,
+              include_reference: bool, explain: bool, fmt: str) -> None:
+    """Vendor–agency relationships with their status and number of sources."""
+    from kg.relations import relations as run
+
+    with open_store(ctx, read_only=True) as store:
+        rows = [r.as_dict() for r in run(store, vendor, agency, include_reference)]
+    if explain and fmt == "table":
+        for row in rows:
+            out.print(f"{row['subject']} {row['relation']} {row['object']}", markup=False)
+            for cite in row["citations"]:
+                out.print(f"   [{cite['rule']}] {cite['title']}: “{cite['quote']}”",
+                          markup=False)
+        return
+    emit_rows(rows, RELATION_COLUMNS, fmt, title="relations")
+
+
+# ----------------------------------------------------------------- sources
+@main.group("sources", invoke_without_command=True)
+@FORMAT
+@click.pass_context
+@friendly_errors
+def sources(ctx: click.Context, fmt: str) -> None:
+    """List loaded sources (subcommand: remove)."""
+    if ctx.invoked_subcommand:
+        return
+    from kg.sources import list_sources
+
+    with open_store(ctx, read_only=True) as store:
+        rows = [{**vars(s), "id": s.short_id} for s in list_sources(store)]
+    emit_rows(rows, ["id", "kind", "title", "loader", "triples", "file"], fmt, title="sources")
+
+
+@sources.command("remove")
+@click.argument("ident")
+@click.pass_context
+@friendly_errors
+def sources_remove(ctx: click.Context, ident: str) -> None:
+    """Delete one source (id, IRI, URL or file) and exactly its claims."""
+    from kg.sources import remove_source
+
+    with open_store(ctx) as store:
+        removed = remove_source(store, ident)
+    out.print(f"removed {removed.short_id} ({removed.title}): {removed.triples} triples",
+              markup=False)
+
+
+# ------------------------------------------------------------------- query
+@main.group()
+def query() -> None:
+    """Query the graph."""
+
+
+@query.command("sparql")
+@click.argument("query_text", metavar="QUERY|FILE.rq")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (an http(s) value binds an IRI).")
+@FORMAT
+@click.pass_context
+@friendly_errors
+def query_sparql(ctx: click.Context, query_text: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run a SPARQL query (text or .rq file) over every source graph."""
+    from kg.query import parse_param, read_query, sparql
+
+    bindings = dict(parse_param(p) for p in params)
+    with open_store(ctx, read_only=True) as store:
+        result = sparql(store, read_query(query_text), bindings)
+    if result.boolean is not None:
+        click.echo("true" if result.boolean else "false")
+    elif result.graph is not None:
+        click.echo(result.graph, nl=False)
+    else:
+        emit_rows([dict(zip(result.columns, r, strict=True)) for r in result.rows],
+                  result.columns, fmt)
+
+
+# ------------------------------------------------------------------ export
+@main.group()
+def export() -> None:
+    """Write the graph to files."""
+
+
+@export.command("rdf")
+@click.argument("out_path", metavar="OUT.{ttl,nt,nq,trig,jsonld}", type=click.Path(path_type=Path))
+@click.pass_context
+@friendly_errors
+def export_rdf(ctx: click.Context, out_path: Path) -> None:
+    """Dump the store as RDF; the format follows the file suffix."""
+    from kg.export import export_rdf as run
+
+    with open_store(ctx, read_only=True) as store:
+        count = run(store, out_path)
+    out.print(f"wrote {count} statements to {out_path}", markup=False)
+
+
+@export.command("html")
+@click.argument("out_path", metavar="OUT.html", type=click.Path(path_type=Path))
+@click.option("--title", default="surveillance-kg graph", show_default=True)
+@click.pass_context
+@friendly_errors
+def export_html(ctx: click.Context, out_path: Path, title: str) -> None:
+    """Write an interactive HTML view of the graph."""
+    from kg.export import export_html as run
+    from kg.projection import project
+
+    with open_store(ctx, read_only=True) as store:
+        graph = project(store)
+    run(graph, out_path, title=title)
+    out.print(f"wrote {out_path}", markup=False)
+
+
+# ------------------------------------------------------- validate and stats
+@main.command("validate")
+@click.pass_context
+@friendly_errors
+def validate(ctx: click.Context) -> None:
+    """Check every source graph against the SHACL shapes."""
+    from kg.validate import validate as run
+
+    with open_store(ctx, read_only=True) as store:
+        report = run(store)
+    for v in report.violations:
+        out.print(f"{v.severity}: {v.focus_node} [{v.shape}] {v.message}", markup=False)
+    if not report.conforms:
+        err.print(f"error: {len(report.violations)} violations", markup=False)
+        sys.exit(1)
+    out.print("ok: every source graph conforms to the shapes", markup=False)
+
+
+@main.command("stats")
+@FORMAT
+@click.pass_context
+@friendly_errors
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Counts of sources, entities and relations."""
+    from kg.stats import stats as run
+
+    with open_store(ctx, read_only=True) as store:
+        rows = [{"what": k, "count": v} for k, v in run(store).items()]
+    emit_rows(rows, ["what", "count"], fmt, title="stats")
+
+
+# -------------------------------------------------------------------- eval
+@main.group("eval")
+def evaluate() -> None:
+    """Measure extraction quality."""
+
+
+@evaluate.command("articles")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--errors/--no-errors", default=True, show_default=True,
+              help="List false positives and misses.")
+@friendly_errors
+def eval_articles(directory: Path, errors: bool) -> None:
+    """Precision, recall and F1 per relation type against DIRECTORY/gold.jsonl."""
+    from kg.evaluate import evaluate_articles
+
+    report = evaluate_articles(directory)
+    rows = [{"relation": name, "gold": s.gold, "predicted": s.predicted,
+             "precision": f"{s.precision:.2f}", "recall": f"{s.recall:.2f}",
+             "f1": f"{s.f1:.2f}"}
+            for name, s in sorted(report.scores.items())]
+    total = report.overall
+    rows.append({"relation": "OVERALL", "gold": total.gold, "predicted": total.predicted,
+                 "precision": f"{total.precision:.2f}", "recall": f"{total.recall:.2f}",
+                 "f1": f"{total.f1:.2f}"})
+    emit_rows(rows, ["relation", "gold", "predicted", "precision", "recall", "f1"], "table",
+              title=f"{report.articles} articles in {directory}")
+    if errors:
+        for fp in report.false_positives:
+            out.print(f"false positive: {fp.describe()}  [{fp.rule}]", markup=False)
+        for miss in report.misses:
+            out.print(f"miss: {miss.describe()}", markup=False)

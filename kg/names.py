@@ -1,0 +1,40 @@
+"""Name normalisation shared by the registry, the loaders and the evaluator.
+
+>>> normalise("The Palantir Technologies, Inc.")
+'palantir technologies'
+>>> normalise("PEN-LINK, LTD.")
+'pen link'
+>>> normalise("Customs & Border Protection's")
+'customs and border protection'
+>>> strip_country("U.S. Immigration and Customs Enforcement")
+'immigration and customs enforcement'
+"""
+
+import re
+import unicodedata
+
+LEGAL_SUFFIXES = frozenset(
+    "inc incorporated llc l l c ltd limited corp corporation co plc lp llp gmbh sa ag".split()
+)
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACE = re.compile(r"\s+")
+_COUNTRY_PREFIX = re.compile(r"^(?:u s(?: a)?|us|usa|united states(?: of america)?) ")
+
+
+def normalise(name: str) -> str:
+    """Lowercase, unaccented, punctuation-free name without 'the' or legal suffixes."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = text.lower().replace("&", " and ")
+    text = re.sub(r"['’]s\b", "", text)
+    text = _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    words = text.split()
+    if words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def strip_country(name: str) -> str:
+    """Normalised name without a leading "U.S." / "United States" (agency variants)."""
+    return _COUNTRY_PREFIX.sub("", normalise(name))

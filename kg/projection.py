@@ -1,0 +1,166 @@
+"""Project the RDF store to the journalist property graph (a networkx MultiDiGraph).
+
+One projection feeds every consumer: the relations table, HTML, GraphML and the
+Cypher back ends. Edges with the same ends, type and product are merged; each
+keeps the list of sources and quotes behind it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from kg.schema import Schema, journalist_schema
+from kg.store import Store
+
+SKG = "https://w3id.org/survkg/ontology#"
+SOURCE_CLASSES = {SKG + "Source", SKG + "Article", SKG + "Record"}
+STATUS_NAMES = {SKG + n: n.lower() for n in ("Active", "Ended", "Proposed", "Paused")}
+
+_NODES = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?e ?cls ?name ?alias ?resolved WHERE {
+  ?e a ?cls . VALUES ?cls { %s }
+  OPTIONAL { ?e skos:prefLabel|dct:title ?name }
+  OPTIONAL { ?e skos:altLabel ?alias }
+  OPTIONAL { ?e <%sresolved> ?resolved }
+}"""
+_DIRECT = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } }"
+_RELATIONSHIPS = """
+SELECT ?g ?r ?cls ?p ?o WHERE {
+  GRAPH ?g { ?r a ?cls ; ?p ?o } VALUES ?cls { %s }
+}"""
+_EVIDENCE = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?g ?r ?quote ?rule WHERE {
+  GRAPH ?g { ?ev <%ssupports> ?r ; prov:value ?quote ; <%srule> ?rule }
+}"""
+
+
+def _values(iris: Any) -> str:
+    return " ".join(f"<{iri}>" for iri in sorted(iris))
+
+
+@dataclass
+class _Claim:
+    """One relationship node as one source states it."""
+
+    graph: str
+    cls: str
+    props: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def one(self, prop: str) -> str | None:
+        values = self.props.get(prop)
+        return values[0] if values else None
+
+
+def project(store: Store, schema: Schema | None = None) -> nx.MultiDiGraph:
+    """The journalist property graph of everything in the store."""
+    schema = schema or journalist_schema()
+    graph = nx.MultiDiGraph()
+    _add_nodes(store, schema, graph)
+    edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    _add_direct_edges(store, schema, edges)
+    _add_relationship_edges(store, schema, graph, edges)
+    for (start, edge_type, end, _product), attrs in edges.items():
+        if start in graph and end in graph:
+            graph.add_edge(start, end, key=f"{edge_type}|{attrs['product_id'] or ''}", **attrs)
+    return _finalise(graph)
+
+
+LABEL_PRIORITY = ("Vendor", "Agency", "Product", "Contract", "Source", "Organization")
+
+
+def _add_nodes(store: Store, schema: Schema, graph: nx.MultiDiGraph) -> None:
+    """Entities with their most specific label (a Vendor is also an Organization)."""
+    classes = set(schema.node_labels) | SOURCE_CLASSES
+    for row in store.select(_NODES % (_values(classes), SKG)):
+        iri, cls = row["e"].value, row["cls"].value
+        label = "Source" if cls in SOURCE_CLASSES else schema.node_labels[cls]
+        if iri not in graph:
+            graph.add_node(iri, label=label, name="", aliases=set(), resolved=True)
+        attrs = graph.nodes[iri]
+        if LABEL_PRIORITY.index(label) < LABEL_PRIORITY.index(attrs["label"]):
+            attrs["label"] = label
+        if row["name"] is not None and not attrs["name"]:
+            attrs["name"] = row["name"].value
+        if row["alias"] is not None:
+            attrs["aliases"].add(row["alias"].value)
+        if row["resolved"] is not None and row["resolved"].value == "false":
+            attrs["resolved"] = False
+    for _, attrs in graph.nodes(data=True):
+        attrs["aliases"] = sorted(attrs["aliases"])
+
+
+def _new_edge(edge_type: str, product: str | None) -> dict[str, Any]:
+    return {"type": edge_type, "status": "active", "product_id": product, "amount_usd": None,
+            "start_date": None, "sources": set(), "evidence": [], "rules": [], "citations": [],
+            "relationships": set()}
+
+
+def _add_direct_edges(store: Store, schema: Schema, edges: dict[Any, dict[str, Any]]) -> None:
+    for row in store.select(_DIRECT % _values(schema.direct_edges)):
+        edge_type = schema.direct_edges[row["p"].value]
+        key = (row["s"].value, edge_type, row["o"].value, "")
+        edge = edges.setdefault(key, _new_edge(edge_type, None))
+        edge["sources"].add(row["g"].value)
+
+
+def _claims(store: Store, schema: Schema) -> dict[tuple[str, str], _Claim]:
+    classes = {cls for cls in schema.edge_rules if cls.startswith(SKG)} | {SKG + "Engagement"}
+    claims: dict[tuple[str, str], _Claim] = {}
+    for row in store.select(_RELATIONSHIPS % _values(classes)):
+        key = (row["g"].value, row["r"].value)
+        claim = claims.setdefault(key, _Claim(row["g"].value, row["cls"].value))
+        claim.props[row["p"].value.removeprefix(SKG)].append(row["o"].value)
+    return claims
+
+
+def _add_relationship_edges(store: Store, schema: Schema, graph: nx.MultiDiGraph,
+                            edges: dict[Any, dict[str, Any]]) -> None:
+    quotes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for row in store.select(_EVIDENCE % (SKG, SKG)):
+        quotes[(row["g"].value, row["r"].value)].append((row["quote"].value, row["rule"].value))
+    for (source, rel), claim in _claims(store, schema).items():
+        rule = schema.edge_rules.get(claim.one("stage") or claim.cls)
+        if rule is None:
+            continue
+        start = claim.one(rule.start_role.removeprefix(SKG))
+        end = claim.one(rule.end_role.removeprefix(SKG))
+        if end is None and rule.fallback_role:
+            end = claim.one(rule.fallback_role.removeprefix(SKG))
+        if start is None or end is None:
+            continue
+        product = claim.one("product")
+        key = (start, rule.edge_type, end, product or "")
+        edge = edges.setdefault(key, _new_edge(rule.edge_type, product))
+        _merge_claim(edge, claim, source, rel, quotes[(source, rel)])
+
+
+def _merge_claim(edge: dict[str, Any], claim: _Claim, source: str, rel: str,
+                 quotes: list[tuple[str, str]]) -> None:
+    edge["sources"].add(source)
+    edge["relationships"].add(rel)
+    status = STATUS_NAMES.get(claim.one("status") or "", "active")
+    if status != "active":
+        edge["status"] = status
+    if edge["amount_usd"] is None and claim.one("amount"):
+        edge["amount_usd"] = float(claim.one("amount") or 0)
+    if edge["start_date"] is None:
+        edge["start_date"] = claim.one("startDate")
+    for quote, rule in quotes:
+        edge["evidence"].append(quote)
+        edge["rules"].append(rule)
+        edge["citations"].append({"quote": quote, "rule": rule, "source": source})
+
+
+def _finalise(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Turn set-valued attributes into sorted lists and add product names."""
+    for _, _, attrs in graph.edges(data=True):
+        attrs["sources"] = sorted(attrs["sources"])
+        attrs["relationships"] = sorted(attrs["relationships"])
+        product = attrs.get("product_id")
+        attrs["product"] = graph.nodes[product]["name"] if product in graph else None
+    return graph

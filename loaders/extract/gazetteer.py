@@ -1,0 +1,105 @@
+"""Find registry names in a sentence with a token trie (longest match wins).
+
+A trie over lowercased tokens is linear in the sentence length whatever the
+registry size, unlike one regular expression with a thousand alternatives.
+Names match case-insensitively but must be written with a capital letter
+(so "a ring of" is not the company Ring); acronyms match exactly ("ICE", not "ice").
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kg.names import LEGAL_SUFFIXES
+from kg.registry import RefEntity
+
+TOKEN = re.compile(r"[^\W_]+|&")
+_END = "\x00"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a sentence, with its offsets; ``possessive`` if followed by 's."""
+
+    norm: str
+    start: int
+    end: int
+    possessive: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """A registry entity found at [start, end) of a sentence."""
+
+    entity: RefEntity
+    start: int
+    end: int
+    possessive: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    """Lowercased word tokens; the "s" of a possessive is folded into the word before."""
+    tokens: list[Token] = []
+    for match in TOKEN.finditer(text):
+        word = match.group().lower()
+        if word == "s" and tokens and text[match.start() - 1 : match.start()] in ("'", "’"):
+            last = tokens[-1]
+            tokens[-1] = Token(last.norm, last.start, last.end, True)
+            continue
+        tokens.append(Token("and" if word == "&" else word, match.start(), match.end(), False))
+    return tokens
+
+
+def _label_tokens(label: str) -> list[str]:
+    words = [token.norm for token in tokenize(label)]
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return words
+
+
+class Gazetteer:
+    """A token trie over every written form of the registry's entities."""
+
+    def __init__(self, forms: Iterable[tuple[str, RefEntity, bool]]) -> None:
+        self._root: dict[str, Any] = {}
+        for label, entity, case_sensitive in forms:
+            words = _label_tokens(label)
+            if words:
+                node = self._root
+                for word in words:
+                    node = node.setdefault(word, {})
+                node.setdefault(_END, []).append((label, entity, case_sensitive))
+
+    def find(self, text: str, tokens: list[Token]) -> list[Match]:
+        """Non-overlapping longest matches, left to right."""
+        found: list[Match] = []
+        i = 0
+        while i < len(tokens):
+            best = self._longest(text, tokens, i)
+            if best is None:
+                i += 1
+                continue
+            entity, last = best
+            found.append(Match(entity, tokens[i].start, tokens[last].end, tokens[last].possessive))
+            i = last + 1
+        return found
+
+    def _longest(self, text: str, tokens: list[Token], i: int) -> tuple[RefEntity, int] | None:
+        node: dict[str, Any] | None = self._root
+        best: tuple[RefEntity, int] | None = None
+        for j in range(i, len(tokens)):
+            node = node.get(tokens[j].norm) if node is not None else None
+            if node is None:
+                break
+            for label, entity, case_sensitive in node.get(_END, []):
+                if _case_ok(text[tokens[i].start : tokens[j].end], label, case_sensitive):
+                    best = (entity, j)
+                    break
+        return best
+
+
+def _case_ok(written: str, label: str, case_sensitive: bool) -> bool:
+    if case_sensitive:
+        return written == label
+    return label.islower() or not written.islower()

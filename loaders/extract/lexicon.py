@@ -1,0 +1,100 @@
+"""Word lists the extraction rules are built from: heads, descriptors, triggers, hedges.
+
+Kept as data in one place so a rule's reason can name the word that fired it,
+and so the lists can grow without touching the rules.
+"""
+
+import re
+
+AGENCY_HEADS = frozenset("""
+department dept office police sheriff patrol bureau agency administration service services
+commission authority board council court attorney marshals marshal guard command directorate
+division unit pd ministry inspectorate corps constabulary troopers prosecutor
+""".split())
+VENDOR_HEADS = frozenset("""
+technologies technology solutions systems labs analytics software security robotics networks
+inc llc corp corporation company co ltd limited group holdings industries enterprise enterprises
+ai dynamics sciences science innovations data forensics intelligence aerospace defense
+""".split())
+ORG_HEADS = frozenset("""
+union foundation institute coalition project alliance center centre law watch fund committee
+campaign initiative society association caucus trust network clinic league coalition
+""".split())
+VENDOR_DESCRIPTORS = frozenset("""
+company firm startup start-up maker vendor contractor provider developer broker brokers giant
+manufacturer supplier reseller subsidiary spyware retailer corporation conglomerate
+""".split())
+ORG_DESCRIPTORS = frozenset("""
+nonprofit non-profit group organization organisation watchdog coalition advocates advocacy
+union charity
+""".split())
+AGENCY_DESCRIPTORS = frozenset("agency department office bureau".split())
+
+# Definite references and the kind of entity each refers back to.
+REFERENCES = {
+    "vendor": "company firm startup start-up vendor maker contractor provider developer "
+              "retailer giant broker manufacturer supplier",
+    "agency": "agency department bureau office city county police force sheriff's",
+    "product": "software tool technology system product platform app application service "
+               "program programme database devices cameras camera towers tower",
+}
+REFERENCE_RE = re.compile(
+    r"\b[Tt]he\s+(?:(?:e-?commerce|tech|technology|online|retail|software|federal|city|"
+    r"police|surveillance|data|facial recognition|face recognition)\s+)?("
+    + "|".join(sorted({w for words in REFERENCES.values() for w in words.split()}, key=len,
+                      reverse=True))
+    + r")\b"
+)
+KIND_OF_REFERENCE = {word: kind for kind, words in REFERENCES.items() for word in words.split()}
+PRONOUN_RE = re.compile(r"\b([Ii]ts?)\b")
+
+# Trigger words, by relation. Regexes over the sentence text (case-insensitive).
+TRIGGERS = {
+    "sell": r"sold|sells?|selling|sale|sales|contracts?|contracted|contracting|awarded|awards?|"
+            r"licen[cs]es?|licen[cs]ed|licen[cs]ing|subscriptions?|subscribed?|purchased?|"
+            r"purchases|purchasing|bought|buys?|buying|paid|pays|paying|renewed|renewals?|"
+            r"extended|extensions?|extend|signed|supplies|supplied|provides|provided|deals?|"
+            r"agreements?|procured?|acquired access|partnerships?",
+    "pitch": r"pitch(?:ed|es|ing)?|propos(?:ed|es|ing|al|als)|offer(?:ed|ing|s)?|"
+             r"market(?:ed|ing|s)|demo(?:ed|s|nstrated|nstration|nstrations)?|courted|"
+             r"courting|presentations?|approached|sales pitch",
+    "pilot": r"pilot(?:ed|ing|s)?|trials?|trialed|trialled|test(?:ed|ing|s)?|evaluat(?:e|ed|es|"
+             r"ing|ion)|trying out|tried out|try out",
+    "use": r"uses?|used|using|deploy(?:s|ed|ing|ment)?|relies on|relied on|rely on|employs?|"
+           r"employed|utili[sz](?:es|ed|ing|e)|has access to|had access to|have access to|"
+           r"access to|operates?|operated|customers?|clients?",
+    "make": r"develop(?:s|ed|er)?|makes?|made|maker of|creator of|created|builds?|built|"
+            r"manufactur(?:es|ed|er of)|owns|designed",
+    "criticize": r"critici[sz](?:e|ed|es|ing)|oppos(?:e|ed|es|ing)|sued|sues|suing|lawsuit|"
+                 r"denounc(?:e|ed|es|ing)|condemn(?:ed|s|ing)?|protest(?:ed|s|ing)?|"
+                 r"urg(?:e|ed|es|ing)|demand(?:ed|s|ing)?|raised concerns|questioned|"
+                 r"organi[sz]ed|filed|called on|pressur(?:e|ed|ing)|slammed|blasted|"
+                 r"petition(?:ed)?|campaign(?:ed|ing)? against|objected|challenged",
+    "end": r"ended|ends|end|ending|cancell?(?:ed|ing|s)?|cancell?ation|terminat(?:ed|es|e|ing|"
+           r"ion)|stopped|stop|halted|halt|dropped|drop|scrapped|discontinu(?:ed|es|e)|"
+           r"let (?:\w+ )?(?:contract )?expire|expired|not renew|pulled the plug|paused|pause|"
+           r"suspend(?:ed|s)?|banned|bans?|moratorium|no longer|abandoned|shut down|"
+           r"cut ties|severed",
+    "fund": r"grants?|funded|funds|funding|financed",
+    "subsidiary": r"subsidiary of|owned by|acquired by|bought by|a unit of|a division of|"
+                  r"part of|parent company|acquired|acquisition of|purchased by|merged",
+}
+TRIGGER_RES = {kind: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+               for kind, pattern in TRIGGERS.items()}
+
+# Words before a trigger that deny it (checked in a short window before the trigger).
+NEGATION_RE = re.compile(
+    r"\b(?:not|n't|never|no|den(?:y|ied|ies)|declined to|refused to|without|nor|"
+    r"rejected|unclear whether|whether|if)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+HEDGE_RE = re.compile(
+    r"\b(?:declined to (?:confirm|say|comment|disclose)|would not (?:say|confirm|disclose)|"
+    r"could not (?:confirm|verify)|did not (?:confirm|say)|unclear (?:whether|if)|"
+    r"not clear (?:whether|if)|refused to (?:say|confirm)|tabled|voted down|shelved|"
+    r"rejected|postponed|considering|considered|(?-i:may)|might|could|plans? to|planning to|"
+    r"hopes? to|seeks? to|would like to|wants? to|asked to|if)\b",
+    re.IGNORECASE,
+)
+PROPOSAL_RE = re.compile(r"\b(?:propos(?:ed|al|als|es)|plans? to|would|will)\b", re.IGNORECASE)
+PAUSE_RE = re.compile(r"\b(?:paused|pause|suspend(?:ed|s)?|moratorium)\b", re.IGNORECASE)
