@@ -22,7 +22,8 @@ from kg.errors import KgError
 from kg.store import Store, resolve_store_path
 
 F = TypeVar("F", bound=Callable[..., Any])
-out = Console(highlight=False, soft_wrap=True)
+# Wide when piped (CI logs, files): rich would otherwise wrap tables at 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -41,15 +42,18 @@ def friendly_errors(func: F) -> F:
 
 
 @contextmanager
-def open_store(ctx: click.Context, *, read_only: bool = False) -> Iterator[Store]:
-    """The store named by --store, $KG_STORE or ./kg-data."""
-    path = resolve_store_path(ctx.obj["store"], dict(os.environ))
-    store = Store(path, read_only=read_only)
+def open_store(ctx: click.Context) -> Iterator[Store]:
+    """The store named by --store, $KG_STORE or ./kg-data, closed on exit.
+
+    Readers open it read-write too: Oxigraph's lock then makes a reader that
+    starts during a load fail fast with "store is locked" instead of reading
+    files the writer is compacting (RocksDB's read-only mode does not guard that).
+    """
+    store = Store(resolve_store_path(ctx.obj["store"], dict(os.environ)))
     try:
         yield store
     finally:
-        if not read_only:
-            store.flush()
+        store.close()
 
 
 def emit_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str = "") -> None:
@@ -111,7 +115,7 @@ def ingest_articles(ctx: click.Context, paths: tuple[Path, ...], max_bytes: int,
         task = progress.add_task("articles", total=len(files))
         summary = run(store, files, max_bytes=max_bytes,
                       on_file=lambda _: progress.advance(task))
-    for path, reason in summary.skipped:
+    for _path, reason in summary.skipped:
         err.print(f"skipped: {reason}", markup=False)
     out.print(f"{len(files)} files: {len(summary.loaded)} loaded, "
               f"{len(summary.unchanged)} unchanged, {len(summary.skipped)} skipped; "
@@ -139,7 +143,7 @@ def relations(ctx: click.Context, vendor: str | None, agency: str | None,
     """Vendor–agency relationships with their status and number of sources."""
     from kg.relations import relations as run
 
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         rows = [r.as_dict() for r in run(store, vendor, agency, include_reference)]
     if explain and fmt == "table":
         for row in rows:
@@ -162,7 +166,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
         return
     from kg.sources import list_sources
 
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         rows = [{**vars(s), "id": s.short_id} for s in list_sources(store)]
     emit_rows(rows, ["id", "kind", "title", "loader", "triples", "file"], fmt, title="sources")
 
@@ -199,7 +203,7 @@ def query_sparql(ctx: click.Context, query_text: str, params: tuple[str, ...], f
     from kg.query import parse_param, read_query, sparql
 
     bindings = dict(parse_param(p) for p in params)
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         result = sparql(store, read_query(query_text), bindings)
     if result.boolean is not None:
         click.echo("true" if result.boolean else "false")
@@ -224,7 +228,7 @@ def export_rdf(ctx: click.Context, out_path: Path) -> None:
     """Dump the store as RDF; the format follows the file suffix."""
     from kg.export import export_rdf as run
 
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         count = run(store, out_path)
     out.print(f"wrote {count} statements to {out_path}", markup=False)
 
@@ -239,7 +243,7 @@ def export_html(ctx: click.Context, out_path: Path, title: str) -> None:
     from kg.export import export_html as run
     from kg.projection import project
 
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         graph = project(store)
     run(graph, out_path, title=title)
     out.print(f"wrote {out_path}", markup=False)
@@ -253,7 +257,7 @@ def validate(ctx: click.Context) -> None:
     """Check every source graph against the SHACL shapes."""
     from kg.validate import validate as run
 
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         report = run(store)
     for v in report.violations:
         out.print(f"{v.severity}: {v.focus_node} [{v.shape}] {v.message}", markup=False)
@@ -271,7 +275,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
     """Counts of sources, entities and relations."""
     from kg.stats import stats as run
 
-    with open_store(ctx, read_only=True) as store:
+    with open_store(ctx) as store:
         rows = [{"what": k, "count": v} for k, v in run(store).items()]
     emit_rows(rows, ["what", "count"], fmt, title="stats")
 

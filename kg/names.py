@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 LEGAL_SUFFIXES = frozenset(
-    "inc incorporated llc l l c ltd limited corp corporation co plc lp llp gmbh sa ag".split()
+    "inc incorporated llc l c ltd limited corp corporation co plc lp llp gmbh sa ag".split()
 )
 _PUNCT = re.compile(r"[^\w\s]|_")
 _SPACE = re.compile(r"\s+")

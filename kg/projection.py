@@ -7,11 +7,16 @@ keeps the list of sources and quotes behind it.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import networkx as nx
 
 from kg.schema import Schema, journalist_schema
+
+if TYPE_CHECKING:
+    PropertyGraph: TypeAlias = nx.MultiDiGraph[str]
+else:
+    PropertyGraph = nx.MultiDiGraph
 from kg.store import Store
 
 SKG = "https://w3id.org/survkg/ontology#"
@@ -56,10 +61,10 @@ class _Claim:
         return values[0] if values else None
 
 
-def project(store: Store, schema: Schema | None = None) -> nx.MultiDiGraph:
+def project(store: Store, schema: Schema | None = None) -> PropertyGraph:
     """The journalist property graph of everything in the store."""
     schema = schema or journalist_schema()
-    graph = nx.MultiDiGraph()
+    graph: PropertyGraph = nx.MultiDiGraph()
     _add_nodes(store, schema, graph)
     edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     _add_direct_edges(store, schema, edges)
@@ -73,7 +78,7 @@ def project(store: Store, schema: Schema | None = None) -> nx.MultiDiGraph:
 LABEL_PRIORITY = ("Vendor", "Agency", "Product", "Contract", "Source", "Organization")
 
 
-def _add_nodes(store: Store, schema: Schema, graph: nx.MultiDiGraph) -> None:
+def _add_nodes(store: Store, schema: Schema, graph: PropertyGraph) -> None:
     """Entities with their most specific label (a Vendor is also an Organization)."""
     classes = set(schema.node_labels) | SOURCE_CLASSES
     for row in store.select(_NODES % (_values(classes), SKG)):
@@ -118,7 +123,7 @@ def _claims(store: Store, schema: Schema) -> dict[tuple[str, str], _Claim]:
     return claims
 
 
-def _add_relationship_edges(store: Store, schema: Schema, graph: nx.MultiDiGraph,
+def _add_relationship_edges(store: Store, schema: Schema, graph: PropertyGraph,
                             edges: dict[Any, dict[str, Any]]) -> None:
     quotes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for row in store.select(_EVIDENCE % (SKG, SKG)):
@@ -156,11 +161,11 @@ def _merge_claim(edge: dict[str, Any], claim: _Claim, source: str, rel: str,
         edge["citations"].append({"quote": quote, "rule": rule, "source": source})
 
 
-def _finalise(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def _finalise(graph: PropertyGraph) -> PropertyGraph:
     """Turn set-valued attributes into sorted lists and add product names."""
     for _, _, attrs in graph.edges(data=True):
         attrs["sources"] = sorted(attrs["sources"])
         attrs["relationships"] = sorted(attrs["relationships"])
         product = attrs.get("product_id")
-        attrs["product"] = graph.nodes[product]["name"] if product in graph else None
+        attrs["product"] = graph.nodes[product]["name"] if product and product in graph else None
     return graph

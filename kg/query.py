@@ -50,7 +50,7 @@ def sparql(store: Store, query: str, params: dict[str, Any] | None = None) -> Qu
     prefixed = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
                        if f"PREFIX {p}:" not in query) + query
     result = store.query(prefixed, params)
-    if isinstance(result, bool) or isinstance(result, pyoxigraph.QueryBoolean):
+    if isinstance(result, (bool, pyoxigraph.QueryBoolean)):
         return QueryResult([], [], boolean=bool(result))
     if isinstance(result, QuerySolutions):
         columns = [v.value for v in result.variables]

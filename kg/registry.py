@@ -125,7 +125,8 @@ def _read_entities(graph: Graph) -> Iterator[RefEntity]:
                 name=name,
                 labels=_all(graph, subject, SKOS.altLabel) + _all(graph, subject, SKG.misnaming),
                 acronyms=_all(graph, subject, SKG.acronym),
-                parent=_first(graph, subject, SKG.partOf) or _first(graph, subject, SKG.subsidiaryOf),
+                parent=(_first(graph, subject, SKG.partOf)
+                        or _first(graph, subject, SKG.subsidiaryOf)),
                 maker=next((str(s) for s in graph.subjects(SKG.makes, subject)), None),
                 categories=_all(graph, subject, SKG.category),
                 level=_first(graph, subject, SKG.level),

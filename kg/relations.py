@@ -9,10 +9,8 @@ the loaded sources say.
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import networkx as nx
-
 from kg.names import normalise
-from kg.projection import project
+from kg.projection import PropertyGraph, project
 from kg.reference import REGISTRY_IRI
 from kg.store import Store
 from kg.vocab import ONTOLOGY_IRI
@@ -44,7 +42,7 @@ class RelationRow:
         return asdict(self)
 
 
-def _matches(graph: nx.MultiDiGraph, node: str, wanted: str) -> bool:
+def _matches(graph: PropertyGraph, node: str, wanted: str) -> bool:
     """Does ``node`` (or an organisation it is part of) go by the name ``wanted``?"""
     target = normalise(wanted)
     seen: set[str] = set()
@@ -81,7 +79,7 @@ def relations(store: Store, vendor: str | None = None, agency: str | None = None
     return rows
 
 
-def _row(graph: nx.MultiDiGraph, start: str, end: str, attrs: dict[str, Any],
+def _row(graph: PropertyGraph, start: str, end: str, attrs: dict[str, Any],
          titles: dict[str, str]) -> RelationRow:
     citations = [{**c, "title": titles.get(c["source"], "")} for c in attrs["citations"]]
     return RelationRow(

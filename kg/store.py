@@ -28,6 +28,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self._read_only = read_only
         self._db = self._open(read_only)
         if not read_only:
             self._drop_stale_staging()
@@ -116,11 +117,18 @@ class Store:
         union = self._db.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
         )
+        assert isinstance(union, pyoxigraph.QueryTriples)
         pyoxigraph.serialize(union, str(output), fmt, prefixes=PREFIXES)
 
     def flush(self) -> None:
         """Make every write durable on disk."""
         self._db.flush()
+
+    def close(self) -> None:
+        """Flush and release the database (and its lock) now, not at garbage collection."""
+        if not self._read_only:
+            self._db.flush()
+        del self._db
 
 
 PREFIXES = {

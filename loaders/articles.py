@@ -20,11 +20,11 @@ from kg.store import Store
 from loaders.extract import Extraction, Mention, Relation, extract
 from loaders.extract.text import Document, read_document
 
-METADATA = {
+METADATA: dict[str, str | list[str]] = {
     "title": "News articles",
     "formats": [".txt (optional url/title/published/outlet header)", ".md", ".html"],
-    "loader": "articles",
 }
+LOADER = "articles"
 ENTITY_KINDS = ("vendor", "agency", "product", "organization")
 STAGES = {"SELLS_TO": "contract", "PITCHED_TO": "pitch", "PILOTS": "pilot", "USES": "deployment"}
 IriOf = Callable[[Mention], str]
@@ -62,7 +62,7 @@ def _source_info(doc: Document) -> SourceInfo:
     locator = doc.url or str(doc.path.resolve())
     return SourceInfo(
         iri=source_iri(locator), kind="Article", title=doc.title,
-        loader=METADATA["loader"], loader_version=__version__,
+        loader=LOADER, loader_version=__version__,
         content_hash=doc.content_hash, url=doc.url, file=str(doc.path),
         outlet=doc.outlet, published=doc.published,
     )

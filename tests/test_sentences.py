@@ -181,3 +181,19 @@ def test_pathological_input_is_linear() -> None:
     for body in ("." * 1_000_000, "x" * 1_000_000, "\n" * 500_000, "?!" * 300_000):
         split_sentences(body)
     assert time.perf_counter() - started < 2.0
+
+
+def test_bulleted_lines_are_separate_sentences_without_the_bullet() -> None:
+    body = "• The county paid $90,000.\n• Critics want an audit.\n- the vendor declined"
+    sentences = split_sentences(body)
+    assert [s.text for s in sentences] == [
+        "The county paid $90,000.",
+        "Critics want an audit.",
+        "the vendor declined",
+    ]
+    assert_offsets(body, sentences)
+
+
+def test_a_minus_sign_is_not_a_bullet() -> None:
+    body = "Temperatures fell to\n-5 degrees overnight."
+    assert texts(body) == [body]

@@ -266,3 +266,10 @@ def test_file_at_the_limit_is_read(tmp_path: Path) -> None:
 
 def test_file_name_with_newline_gives_one_line(tmp_path: Path) -> None:
     error_for(write(tmp_path, "odd\nname.txt", b""))
+
+
+def test_markdown_front_matter_is_a_header(tmp_path: Path) -> None:
+    content = "---\ntitle: Front Matter\nurl: https://example.org/fm\n---\n## Section\nText.\n"
+    document = read_document(write(tmp_path, "fm.md", content))
+    assert (document.title, document.url) == ("Front Matter", "https://example.org/fm")
+    assert document.body == "Section\n\nText."

@@ -64,12 +64,28 @@ class Gazetteer:
     def __init__(self, forms: Iterable[tuple[str, RefEntity, bool]]) -> None:
         self._root: dict[str, Any] = {}
         for label, entity, case_sensitive in forms:
-            words = _label_tokens(label)
-            if words:
-                node = self._root
-                for word in words:
-                    node = node.setdefault(word, {})
-                node.setdefault(_END, []).append((label, entity, case_sensitive))
+            full = [token.norm for token in tokenize(label)]
+            short = _label_tokens(label)
+            self._insert(full, (0, label, entity, case_sensitive))
+            if short != full:  # "ShotSpotter Inc." also matches "ShotSpotter", as a last resort
+                self._insert(short, (1, label, entity, case_sensitive))
+        self._sort(self._root)
+
+    def _insert(self, words: list[str], payload: tuple[int, str, RefEntity, bool]) -> None:
+        if not words:
+            return
+        node = self._root
+        for word in words:
+            node = node.setdefault(word, {})
+        node.setdefault(_END, []).append(payload)
+
+    def _sort(self, node: dict[str, Any]) -> None:
+        """Exact labels before suffix-stripped ones, so the written form decides."""
+        for key, child in node.items():
+            if key == _END:
+                child.sort(key=lambda payload: payload[0])
+            else:
+                self._sort(child)
 
     def find(self, text: str, tokens: list[Token]) -> list[Match]:
         """Non-overlapping longest matches, left to right."""
@@ -92,7 +108,7 @@ class Gazetteer:
             node = node.get(tokens[j].norm) if node is not None else None
             if node is None:
                 break
-            for label, entity, case_sensitive in node.get(_END, []):
+            for _, label, entity, case_sensitive in node.get(_END, []):
                 if _case_ok(text[tokens[i].start : tokens[j].end], label, case_sensitive):
                     best = (entity, j)
                     break

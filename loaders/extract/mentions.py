@@ -17,6 +17,9 @@ the a an according in on at but however and last this that these those it its af
 while when since as for from with by under over meanwhile also still yet so if though although
 during than earlier later now today then first second new one some many most several his her
 their our my we they he she i you there here what who why how where which
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+monday tuesday wednesday thursday friday saturday sunday
 """.split())
 _ABBREVIATED = frozenset({"inc.", "corp.", "co.", "ltd.", "jr.", "sr.", "st."})
 _GROUP_RE = re.compile(
@@ -164,7 +167,7 @@ class MentionFinder:
                 self._short_names.setdefault(first, mention)
 
     def _groups(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
-        found = []
+        found: list[Mention] = []
         for match in _GROUP_RE.finditer(text):
             phrase = match.group(1)
             if phrase.lower() in ("police", "law enforcement", "sheriff's", "sheriff’s"):
@@ -176,7 +179,7 @@ class MentionFinder:
         return found
 
     def _products(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
-        found = []
+        found: list[Mention] = []
         for regex, rule in ((_QUOTED_PRODUCT_RE, "quoted"), (_ITS_PRODUCT_RE, "its-product")):
             for match in regex.finditer(text):
                 start, end = match.start(1), match.start(1) + len(match.group(1).strip())

@@ -8,6 +8,7 @@ hedge before a trigger cancels it; an ending word marks the nearest
 relation as ended.
 """
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,9 +18,24 @@ from kg.values import MONTHS, iso_date, parse_money
 from loaders.extract import lexicon as lx
 from loaders.extract.mentions import Mention, MentionFinder
 
+# "it" and "its" refer back to companies and products; agencies are named or
+# referred to as "the agency"/"the department" (resolving "it" to an agency made
+# "questioned its use" into a false USES).
+_PRONOUN_KINDS = ("vendor", "product")
 STAGE_OF = {"sell": "SELLS_TO", "pitch": "PITCHED_TO", "pilot": "PILOTS", "use": "USES"}
 _MODIFIERS = ("end",)
 _MERGE_GAP = 25
+# Where one clause ends and the next begins: a trigger's arguments stay inside its clause.
+_CLAUSE_BOUNDARY = re.compile(
+    r",\s+(?:and|but|while|whereas|although|though|which|who|after|before|because|since|"
+    r"according to)\b|;|\s(?:while|whereas|but)\s|\s[—–]\s|\s-\s|:\s"
+)
+_PASSIVE_BY = re.compile(r"\s+by\b")
+_PRODUCT_FROM = re.compile(
+    r"^,?\s*(?:(?:technology|software|tool|system|platform|app|service|product)\s+)?"
+    r"(?:,\s*)?(?:a\s+)?(?:(?:technology|software|tool|service)\s+)?"
+    r"(?:from|by|made by|developed by|built by|sold by|owned by)\s+$"
+)
 _CHILD_FIRST = re.compile(r"subsidiary of|owned by|acquired by|bought by|purchased by|"
                           r"a unit of|a division of|part of|merged", re.IGNORECASE)
 
@@ -71,9 +87,12 @@ def find_triggers(text: str) -> list[Trigger]:
             merged[-1].word += " " + trig.word
             continue
         merged.append(trig)
+    bounds = [m.start() for m in _CLAUSE_BOUNDARY.finditer(text)]
     for i, trig in enumerate(merged):
-        trig.left = (merged[i - 1].end if i else 0, trig.start)
-        trig.right = (trig.end, merged[i + 1].start if i + 1 < len(merged) else len(text))
+        left = max([merged[i - 1].end if i else 0, *(b for b in bounds if b <= trig.start)])
+        right = min([merged[i + 1].start if i + 1 < len(merged) else len(text),
+                     *(b for b in bounds if b >= trig.end)])
+        trig.left, trig.right = (left, trig.start), (trig.end, right)
     return merged
 
 
@@ -84,6 +103,7 @@ class RelationFinder:
         self.finder = finder
         self.vendor_counts: Counter[str] = Counter()
         self._topic: dict[str, Mention] = {}
+        self.past: list[Relation] = []
 
     def find(self, index: int, text: str, mentions: list[Mention]) -> list[Relation]:
         """Relations stated by sentence ``index``."""
@@ -99,7 +119,9 @@ class RelationFinder:
                 continue
             relations += ctx.apply(trig)
         ctx.apply_endings(triggers, relations)
-        return _unique(relations)
+        kept = _unique(relations)
+        self.past += [rel for rel in kept if rel.type in STAGE_OF.values()]
+        return kept
 
     def topic_vendor(self) -> Mention | None:
         """The vendor the document has mentioned most so far."""
@@ -135,7 +157,7 @@ class _Sentence:
                 continue
             if mention.kind == kind:
                 found.append(mention)
-            elif mention.kind == "pronoun":
+            elif mention.kind == "pronoun" and kind in _PRONOUN_KINDS:
                 antecedent = self.owner.finder.latest(kind, self.index, mention.start,
                                                       [m for m in self.mentions
                                                        if m.kind != "pronoun"])
@@ -229,8 +251,12 @@ class _Sentence:
         if not targets:
             topic = self.owner.topic_vendor()
             targets = [topic] if topic is not None else []
-        critics = [m for m in self._in(trig.left, "organization")[-1:]
-                   + self._in(trig.right, "organization")]
+        left_orgs, right_orgs = self._in(trig.left, "organization"), self._in(trig.right,
+                                                                                "organization")
+        if _PASSIVE_BY.match(self.text, trig.end):
+            critics = right_orgs[:1]
+        else:
+            critics = left_orgs[-1:] or right_orgs[:1]
         if not critics:
             critics = [m for m in self._in(trig.left, "vendor")[-1:] if m not in targets]
         return [Relation("CRITICIZES", critic, target, self.index, f"criticizes:{trig.word}")
@@ -254,10 +280,16 @@ class _Sentence:
         return [Relation("SUBSIDIARY_OF", child, parent, self.index, f"subsidiary:{trig.word}")]
 
     def possessive_makes(self) -> list[Relation]:
-        """"Amazon's Rekognition", "its Gotham software": the owner makes the product."""
+        """"Amazon's Rekognition", "its Gotham software", "Rekognition, technology from
+        Amazon Web Services": the owner makes the product."""
         found = []
-        ordered = self.mentions
-        for owner, product in zip(ordered, ordered[1:], strict=False):
+        ordered = [m for m in self.mentions if m.kind != "pronoun" or m.possessive]
+        for product, maker in itertools.pairwise(ordered):
+            if product.kind == "product" and maker.resolved.kind == "vendor" and \
+                    _PRODUCT_FROM.match(self.text[product.end:maker.start]):
+                found.append(Relation("MAKES", maker, product, self.index, "makes:product-from",
+                                      product=product, vendor=maker))
+        for owner, product in itertools.pairwise(ordered):
             gap = self.text[owner.end:product.start]
             if product.kind != "product" or not owner.possessive or len(gap) > 20:
                 continue
@@ -285,12 +317,38 @@ class _Sentence:
         agency = self._nearest(trig, "agency")
         target = self._nearest(trig, "product", right_first=True) or self._nearest(
             trig, "vendor", right_first=True)
-        if agency is None or target is None:
+        if target is None:
+            return self._end_earlier(trig, agency, status)
+        if agency is None:
             return []
         rel = Relation("USES", agency, target, self.index, f"ended:{trig.word}",
                        product=target if target.kind == "product" else None,
                        vendor=target if target.kind == "vendor" else None, status=status)
         return [self._details(trig, rel)]
+
+    def _end_earlier(self, trig: Trigger, agency: Mention | None,
+                     status: str) -> list[Relation]:
+        """"The department ended the pilot": end the engagement an earlier sentence stated."""
+        noun = _ENGAGEMENT_NOUN_RE.search(self.text, trig.left[0], trig.right[1] + 40)
+        if noun is None:
+            return []
+        wanted = _ENGAGEMENT_NOUNS[noun.group(1).lower()]
+        for earlier in reversed(self.owner.past):
+            engaged = earlier.object if earlier.type in ("SELLS_TO", "PITCHED_TO") \
+                else earlier.subject
+            if earlier.type == wanted and (agency is None or engaged.key == agency.key):
+                ended = Relation(earlier.type, earlier.subject, earlier.object, self.index,
+                                 f"ended-earlier:{trig.word}+{noun.group(1).lower()}",
+                                 product=earlier.product, vendor=earlier.vendor, status=status)
+                return [self._details(trig, ended)]
+        return []
+
+
+_ENGAGEMENT_NOUNS = {"pilot": "PILOTS", "trial": "PILOTS", "test": "PILOTS",
+                     "contract": "SELLS_TO", "deal": "SELLS_TO", "agreement": "SELLS_TO",
+                     "subscription": "SELLS_TO", "license": "SELLS_TO", "licence": "SELLS_TO",
+                     "partnership": "SELLS_TO", "program": "USES", "use": "USES"}
+_ENGAGEMENT_NOUN_RE = re.compile(rf"\b({'|'.join(_ENGAGEMENT_NOUNS)})s?\b", re.IGNORECASE)
 
 
 _DATE_WORDS = re.compile(

@@ -47,6 +47,7 @@ _SENTENCE_OPENERS = frozenset(
 )
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+")
 _LEADING_WORD = re.compile(r"[A-Za-z]+")
+_BULLET = re.compile(r"[•·▪◦‣●○■□►➢➤*–—-][ \t]+(?=\S)")
 # A line ending in one of these words continues on the next line even if that starts
 # with a capital ("signed a contract with\nPalantir").
 _CONTINUING_WORDS = frozenset(
@@ -121,13 +122,23 @@ def _strip(body: str, start: int, end: int) -> Span | None:
 
 
 def _segments(body: str, lines: list[Span]) -> Iterator[Span]:
-    """Join a paragraph's lines, except after a headline-like line (no final punctuation)."""
-    first = lines[0][0]
-    for current, following in pairwise(lines):
-        if _ends_headline(body, current, following):
+    """Join a paragraph's lines, except after a headline-like line (no final punctuation)
+    and before a bulleted line; a leading bullet is not part of the sentence."""
+    items = [_unbullet(body, line) for line in lines]
+    first = items[0][0][0]
+    for (current, _), (following, bulleted) in pairwise(items):
+        if bulleted or _ends_headline(body, current, following):
             yield first, current[1]
             first = following[0]
-    yield first, lines[-1][1]
+    yield first, items[-1][0][1]
+
+
+def _unbullet(body: str, line: Span) -> tuple[Span, bool]:
+    """The line without a leading list bullet ("• ", "- "), and whether it had one."""
+    bullet = _BULLET.match(body, line[0], line[1])
+    if bullet is None:
+        return line, False
+    return (bullet.end(), line[1]), True
 
 
 def _ends_headline(body: str, line: Span, following: Span) -> bool:

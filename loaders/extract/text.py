@@ -208,8 +208,9 @@ def _split_header(text: str) -> tuple[dict[str, str | None], str]:
 
     Only a block whose first non-empty line is a known key and whose every line is a
     ``key: value`` pair counts, so prose that starts with "Source: ..." stays body text.
+    A leading ``---`` line (Markdown front matter) is allowed.
     """
-    stripped = text.lstrip("\n")
+    stripped = text.lstrip("\n").removeprefix("---\n")
     first = _HEADER_LINE.fullmatch(stripped.split("\n", 1)[0].strip())
     if first is None or first.group(1).lower() not in _HEADER_KEYS:
         return {}, text

@@ -1,0 +1,33 @@
+"""Shared fixtures: a fresh store per test, the fixture articles, the shared folder."""
+
+from pathlib import Path
+
+import pytest
+
+from kg.reference import ensure_reference
+from kg.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """An empty store with the ontology and the registry loaded."""
+    db = Store(tmp_path / "store")
+    ensure_reference(db)
+    return db
+
+
+@pytest.fixture
+def articles() -> Path:
+    """Folder of fixture articles written for the tests."""
+    return FIXTURES / "articles"
+
+
+def shared_or_skip(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with the reason."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here (the shared folder sits beside the checkout)")
+    return path
