@@ -268,14 +268,14 @@ def _kind(path: Path, text: str) -> str:
 _MD_FENCE = re.compile(r"(```|~~~)")
 _MD_RULE = re.compile(r"(?:[-*_][ \t]*){3,}")
 _MD_REFDEF = re.compile(r"\[[^\]\n]+\]:\s+\S+.*")
-_MD_HEADING = re.compile(r"#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
+_MD_HEADING = re.compile(r"#{1,6}(?:[ \t]+(.*))?")
 _MD_BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _MD_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _MD_INLINE = [
-    (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), ""),  # images
-    (re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]\n]*)\]\[[^\]\n]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # <http://autolink>
+    (re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)"), ""),  # images
+    (re.compile(r"\[([^\[\]\n]*)\]\([^()\n]*\)"), r"\1"),  # [text](url)
+    (re.compile(r"\[([^\[\]\n]*)\]\[[^\[\]\n]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(https?://[^<>\s]+)>"), r"\1"),  # <http://autolink>
     (re.compile(r"`([^`\n]+)`"), r"\1"),
     (re.compile(r"\*\*([^*\n]+)\*\*"), r"\1"),
     (re.compile(r"__([^_\n]+)__"), r"\1"),
@@ -304,7 +304,7 @@ def _markdown_to_text(text: str) -> str:
         elif _MD_RULE.fullmatch(stripped) or _MD_REFDEF.fullmatch(stripped):
             out.append("")
         elif heading := _MD_HEADING.fullmatch(stripped):
-            out.extend(["", heading.group(1) or "", ""])
+            out.extend(["", _heading_text(heading.group(1) or ""), ""])
         elif bullet := _MD_BULLET.match(line):
             out.extend(["", line[bullet.end() :]])
         else:
@@ -313,6 +313,15 @@ def _markdown_to_text(text: str) -> str:
     for pattern, replacement in _MD_INLINE:
         joined = pattern.sub(replacement, joined)
     return joined
+
+
+def _heading_text(text: str) -> str:
+    """Drop an ATX closing sequence ("## Title ##") but keep "C#"; no regex backtracking."""
+    text = text.rstrip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed != text and (not unclosed or unclosed[-1] in " \t"):
+        return unclosed.rstrip(" \t")
+    return text
 
 
 # Compact tables, as above.
