@@ -33,7 +33,7 @@ def _gazetteer(registry: Registry) -> Gazetteer:
 
 def extract(body: str, registry: Registry) -> Extraction:
     """Sentences, mentions and relations of one article body."""
-    mentions = MentionFinder(_gazetteer(registry))
+    mentions = MentionFinder(_gazetteer(registry), registry)
     relations = RelationFinder(mentions)
     sentences = split_sentences(body)
     found_mentions: list[Mention] = []
@@ -42,4 +42,4 @@ def extract(body: str, registry: Registry) -> Extraction:
         in_sentence = mentions.find(sentence.index, sentence.text)
         found_mentions += in_sentence
         found_relations += relations.find(sentence.index, sentence.text, in_sentence)
-    return Extraction(sentences, found_mentions, found_relations)
+    return Extraction(sentences, found_mentions, relations.finish(found_relations))

@@ -12,9 +12,9 @@ commission authority board council court attorney marshals marshal guard command
 division unit pd ministry inspectorate corps constabulary troopers prosecutor
 """.split())
 VENDOR_HEADS = frozenset("""
-technologies technology solutions systems labs analytics software security robotics networks
+technologies solutions systems labs analytics software robotics networks
 inc llc corp corporation company co ltd limited group holdings industries enterprise enterprises
-ai dynamics sciences science innovations data forensics intelligence aerospace defense
+ai dynamics innovations forensics aerospace partners capital ventures
 """.split())
 ORG_HEADS = frozenset("""
 union foundation institute coalition project alliance center centre law watch fund committee
@@ -51,10 +51,11 @@ PRONOUN_RE = re.compile(r"\b([Ii]ts?)\b")
 # Trigger words, by relation. Regexes over the sentence text (case-insensitive).
 TRIGGERS = {
     "sell": r"sold|sells?|selling|sale|sales|contracts?|contracted|contracting|awarded|awards?|"
-            r"licen[cs]es?|licen[cs]ed|licen[cs]ing|subscriptions?|subscribed?|purchased?|"
+            r"licen[cs]es?(?!\s+plate)|licen[cs]ed|licen[cs]ing|subscriptions?|subscribed?|purchased?|"
             r"purchases|purchasing|bought|buys?|buying|paid|pays|paying|renewed|renewals?|"
             r"extended|extensions?|extend|signed|supplies|supplied|provides|provided|deals?|"
-            r"agreements?|procured?|acquired access|partnerships?",
+            r"agreements?|procured?|acquired access|partnerships?|partnered|partners with|"
+            r"customers?|clients?",
     "pitch": r"pitch(?:ed|es|ing)?|propos(?:ed|es|ing|al|als)|offer(?:ed|ing|s)?|"
              r"market(?:ed|ing|s)|demo(?:ed|s|nstrated|nstration|nstrations)?|courted|"
              r"courting|presentations?|approached|sales pitch",
@@ -62,13 +63,13 @@ TRIGGERS = {
              r"ing|ion)|trying out|tried out|try out",
     "use": r"uses?|used|using|deploy(?:s|ed|ing|ment)?|relies on|relied on|rely on|employs?|"
            r"employed|utili[sz](?:es|ed|ing|e)|has access to|had access to|have access to|"
-           r"access to|operates?|operated|customers?|clients?",
-    "make": r"develop(?:s|ed|er)?|makes?|made|maker of|creator of|created|builds?|built|"
-            r"manufactur(?:es|ed|er of)|owns|designed",
+           r"access to|operates?|operated",
+    "make": r"develop(?:s|ed|er of)|makes|made by|maker of|creator of|created|builds|built by|"
+            r"manufactur(?:es|ed|er of)|designed|developed by",
     "criticize": r"critici[sz](?:e|ed|es|ing)|oppos(?:e|ed|es|ing)|sued|sues|suing|lawsuit|"
                  r"denounc(?:e|ed|es|ing)|condemn(?:ed|s|ing)?|protest(?:ed|s|ing)?|"
                  r"urg(?:e|ed|es|ing)|demand(?:ed|s|ing)?|raised concerns|questioned|"
-                 r"organi[sz]ed|filed|called on|pressur(?:e|ed|ing)|slammed|blasted|"
+                 r"organi[sz]ed|filed|call(?:s|ed|ing)? on|pressur(?:e|ed|ing)|slammed|blasted|"
                  r"petition(?:ed)?|campaign(?:ed|ing)? against|objected|challenged",
     "end": r"ended|ends|end|ending|cancell?(?:ed|ing|s)?|cancell?ation|terminat(?:ed|es|e|ing|"
            r"ion)|stopped|stop|halted|halt|dropped|drop|scrapped|discontinu(?:ed|es|e)|"
@@ -76,8 +77,8 @@ TRIGGERS = {
            r"suspend(?:ed|s)?|banned|bans?|moratorium|no longer|abandoned|shut down|"
            r"cut ties|severed",
     "fund": r"grants?|funded|funds|funding|financed",
-    "subsidiary": r"subsidiary of|owned by|acquired by|bought by|a unit of|a division of|"
-                  r"part of|parent company|acquired|acquisition of|purchased by|merged",
+    "subsidiary": r"subsidiary of|owned by|acquired by|a unit of|a division of|"
+                  r"parent company|acquired|acquisition of|(?<=-)owned",
 }
 TRIGGER_RES = {kind: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
                for kind, pattern in TRIGGERS.items()}
@@ -96,5 +97,5 @@ HEDGE_RE = re.compile(
     r"hopes? to|seeks? to|would like to|wants? to|asked to|if)\b",
     re.IGNORECASE,
 )
-PROPOSAL_RE = re.compile(r"\b(?:propos(?:ed|al|als|es)|plans? to|would|will)\b", re.IGNORECASE)
+PROPOSAL_RE = re.compile(r"\b(?:propos(?:ed|al|als|es)|plans? to)\b", re.IGNORECASE)
 PAUSE_RE = re.compile(r"\b(?:paused|pause|suspend(?:ed|s)?|moratorium)\b", re.IGNORECASE)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.names import normalise
+from kg.registry import Registry
 from loaders.extract import lexicon as lx
 from loaders.extract.gazetteer import Gazetteer, tokenize
 
@@ -31,13 +32,28 @@ _GROUP_RE = re.compile(
     r"(?:states|cities|counties|the country|the u\.s\.|the united states))?)\b",
     re.IGNORECASE,
 )
+_POLICE_AFTER_RE = re.compile(
+    r"\s+(police(?:\s+department)?|sheriff['’]s\s+(?:office|department)|"
+    r"county\s+sheriff['’]s\s+office|city\s+council|council)\b"
+)
+_LIST_RE = re.compile(
+    rf"{_CAPWORD}(?:\s+{_CAPWORD})*(?:,\s+{_CAPWORD}(?:\s+{_CAPWORD})*)+,?\s+(?:and|or)\s+"
+    rf"{_CAPWORD}(?:\s+{_CAPWORD})*"
+)
+_LIST_ITEM_RE = re.compile(rf"{_CAPWORD}(?:\s+{_CAPWORD})*")
 _APPOSITION_RE = re.compile(r"^,\s+(?:a|an|the)\s+((?:[\w\-’']+\s+){0,6}?)([\w\-]+)\b")
+_PRODUCT_NOUN = (r"(?:software|platform|tool|app|application|system|database|program|service|"
+                 r"technology|product|cameras?|devices?|drones?|towers?)")
 _QUOTED_PRODUCT_RE = re.compile(
     r"(?:called|named|dubbed|known as|its|their|the)\s+[\"“]([A-Z][^\"”]{1,40})[\"”]"
 )
 _ITS_PRODUCT_RE = re.compile(
-    r"\b(?:its|their)\s+((?:[A-Z][\w\-]*\s+){1,3})(?:software|platform|tool|app|system|"
-    r"database|program|service|technology|product|cameras?|devices?)\b"
+    rf"\b(?:its|their)\s+((?:[A-Z][\w\-]*\s+){{1,3}}){_PRODUCT_NOUN}\b"
+)
+# "its app, Neighbors", "a tool called Locate X", "software known as Rekognition"
+_NAMED_PRODUCT_RE = re.compile(
+    rf"\b{_PRODUCT_NOUN}s?,?\s+(?:(?:called|named|dubbed|known as)\s+|(?<=,\s))[\"“]?"
+    r"([A-Z][\w.\-]*(?:\s+[A-Z0-9][\w.\-]*){0,3})"
 )
 
 
@@ -68,20 +84,27 @@ class Mention:
 
 
 def _classify(run: str, before: str, after: str) -> tuple[str, str] | None:
-    """Kind of a capitalised name from its head word, its descriptor or an apposition."""
-    head = normalise(run).split()[-1] if normalise(run) else ""
-    if head in lx.AGENCY_HEADS or re.search(r"\b(?:Police|Sheriff)", run):
+    """Kind of a capitalised name from its head word, its descriptor or an apposition.
+
+    Head words type only names of two or more words: "Police" or "Law" alone at
+    the start of a sentence is a common noun, "Chicago Police" is a name.
+    """
+    words = normalise(run).split()
+    head = words[-1] if words else ""
+    if len(words) > 1 and (head in lx.AGENCY_HEADS or re.search(r"(?:Police|Sheriff)$", run)):
         return "agency", f"head:{head}"
-    if run.startswith(("City of", "County of", "State of", "Town of")):
+    if len(words) > 2 and words[0] in lx.AGENCY_HEADS and words[1] in ("of", "for", "on"):
+        return "agency", f"head:{words[0]}-of"
+    if run.startswith(("City of", "County of", "State of", "Town of", "Village of")):
         return "agency", "head:government"
     descriptor = before.split()[-1].lower() if before.split() else ""
     if descriptor in lx.VENDOR_DESCRIPTORS:
         return "vendor", f"descriptor:{descriptor}"
     if descriptor in lx.ORG_DESCRIPTORS:
         return "organization", f"descriptor:{descriptor}"
-    if head in lx.VENDOR_HEADS:
+    if len(words) > 1 and head in lx.VENDOR_HEADS:
         return "vendor", f"head:{head}"
-    if head in lx.ORG_HEADS:
+    if len(words) > 1 and head in lx.ORG_HEADS:
         return "organization", f"head:{head}"
     if apposition := _APPOSITION_RE.match(after):
         noun = apposition.group(2).lower()
@@ -92,6 +115,15 @@ def _classify(run: str, before: str, after: str) -> tuple[str, str] | None:
     return None
 
 
+_PLURAL_KIND = {"agencies": "agency", "departments": "agency", "cities": "agency",
+                "companies": "vendor", "firms": "vendor", "vendors": "vendor",
+                "groups": "organization", "organizations": "organization"}
+_PLURAL_REFERENCE_RE = re.compile(
+    r"\b(?:these|those|the|such|all|both|each of these|each of the)\s+(?:two\s+|three\s+)?"
+    r"((?:police\s+)?(?:agencies|departments|cities|companies|firms|vendors|groups|"
+    r"organizations))\b",
+    re.IGNORECASE,
+)
 _LEADING_WORD = re.compile(r"(\S+)\s+")
 
 
@@ -116,17 +148,19 @@ def _trim_run(text: str, start: int, end: int) -> tuple[int, int, bool]:
 class MentionFinder:
     """Finds mentions sentence by sentence, remembering the document so far."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, registry: Registry) -> None:
         self.gazetteer = gazetteer
+        self.registry = registry
         self.history: list[Mention] = []
         self._short_names: dict[str, Mention] = {}
 
     def find(self, index: int, text: str) -> list[Mention]:
         """Every mention in sentence ``index``, in text order; references resolved."""
         found = self._registry(index, text)
-        found += self._patterns(index, text, found)
         found += self._groups(index, text, found)
         found += self._products(index, text, found)
+        found += self._patterns(index, text, found)
+        found += self._lists(index, text, found)
         found.sort(key=lambda m: m.start)
         found += self._references(index, text, found)
         found.sort(key=lambda m: m.start)
@@ -151,12 +185,34 @@ class MentionFinder:
                                      known.iri, possessive))
                 continue
             kind_rule = _classify(run, text[max(0, start - 40):start], text[end:end + 80])
+            police = _POLICE_AFTER_RE.match(text, end)
+            if police and not possessive:
+                end = police.end()
+                run, kind_rule = text[start:end], ("agency", f"place+{police.group(1).lower()}")
             if kind_rule is None:
                 continue
             mention = Mention(kind_rule[0], run, index, start, end, kind_rule[1],
                               possessive=possessive)
             self._remember_short_name(mention)
             found.append(mention)
+        return found
+
+    def _lists(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
+        """Untyped names in a list with typed ones take their type: "Facebook, Google and X"."""
+        found: list[Mention] = []
+        for listing in _LIST_RE.finditer(text):
+            items = list(_LIST_ITEM_RE.finditer(text, listing.start(), listing.end()))
+            typed = [m for m in taken if listing.start() <= m.start < listing.end()
+                     and m.kind in ("vendor", "organization", "agency")]
+            kinds = {m.kind for m in typed}
+            if len(kinds) != 1 or len(typed) * 2 < len(items) - 1:
+                continue
+            kind = kinds.pop()
+            for item in items:
+                start, end, possessive = _trim_run(text, item.start(), item.end())
+                if end > start and not _overlaps(start, end, taken + found):
+                    found.append(Mention(kind, text[start:end], index, start, end,
+                                         f"list:{kind}", possessive=possessive))
         return found
 
     def _remember_short_name(self, mention: Mention) -> None:
@@ -172,7 +228,7 @@ class MentionFinder:
             phrase = match.group(1)
             if phrase.lower() in ("police", "law enforcement", "sheriff's", "sheriff’s"):
                 continue  # bare words: a reference or an adjective, not a named group
-            if _overlaps(match.start(1), match.end(1), taken):
+            if _overlaps(match.start(1), match.end(1), taken) or _inside_name(text, match):
                 continue
             found.append(Mention("agency", phrase, index, match.start(1), match.end(1),
                                  "group"))
@@ -180,7 +236,8 @@ class MentionFinder:
 
     def _products(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
         found: list[Mention] = []
-        for regex, rule in ((_QUOTED_PRODUCT_RE, "quoted"), (_ITS_PRODUCT_RE, "its-product")):
+        for regex, rule in ((_QUOTED_PRODUCT_RE, "quoted"), (_ITS_PRODUCT_RE, "its-product"),
+                            (_NAMED_PRODUCT_RE, "named-product")):
             for match in regex.finditer(text):
                 start, end = match.start(1), match.start(1) + len(match.group(1).strip())
                 if not _overlaps(start, end, taken + found):
@@ -198,10 +255,46 @@ class MentionFinder:
                 refs.append(Mention(kind, antecedent.name, index, match.start(), match.end(),
                                     f"reference:{match.group(0).lower()}", antecedent.iri,
                                     antecedent=antecedent.resolved))
+        refs += self._plural_references(index, text, found)
         for match in lx.PRONOUN_RE.finditer(text):
             refs.append(Mention("pronoun", match.group(1), index, match.start(), match.end(),
                                 "pronoun", possessive=match.group(1).lower() == "its"))
         return refs
+
+    def maker_iri(self, product_iri: str | None) -> str | None:
+        """The registry's maker of a registry product."""
+        entity = self.registry.entities.get(product_iri or "")
+        return entity.maker if entity else None
+
+    def registry_mention(self, iri: str, near: Mention) -> Mention | None:
+        """A mention standing for a registry entity the text implies (a product's maker)."""
+        entity = self.registry.entities.get(iri)
+        if entity is None:
+            return None
+        return Mention(entity.kind, entity.name, near.sentence, near.start, near.end,
+                       "registry:maker", entity.iri)
+
+    def _plural_references(self, index: int, text: str,
+                           found: list[Mention]) -> list[Mention]:
+        """"these agencies", "the companies": every member of the latest list of that kind."""
+        refs: list[Mention] = []
+        for match in _PLURAL_REFERENCE_RE.finditer(text):
+            kind = _PLURAL_KIND[match.group(1).lower().split()[-1]]
+            if _overlaps(match.start(), match.end(), found):
+                continue
+            for member in self._latest_list(kind, index):
+                refs.append(Mention(kind, member.name, index, match.start(), match.end(),
+                                    f"reference:{match.group(0).lower()}", member.iri,
+                                    antecedent=member.resolved))
+        return refs
+
+    def _latest_list(self, kind: str, index: int) -> list[Mention]:
+        """Mentions of ``kind`` in the latest earlier sentence that names two or more."""
+        for back in range(index - 1, max(-1, index - 3), -1):
+            members = {m.key: m for m in self.history if m.sentence == back and m.kind == kind}
+            if len(members) > 1:
+                return list(members.values())
+        return []
 
     def latest(self, kind: str, index: int, before: int,
                current: list[Mention]) -> Mention | None:
@@ -213,6 +306,15 @@ class MentionFinder:
             if mention.kind == kind and index - mention.sentence <= 4:
                 return mention.resolved
         return None
+
+
+def _inside_name(text: str, match: re.Match[str]) -> bool:
+    """A group phrase that is really part of a name: "Dover County Sheriff's Office"."""
+    before = text[:match.start(1)].rstrip().split()
+    capitalised_before = bool(before) and before[-1][:1].isupper() and match.start(1) > 0
+    heads = re.findall(r"\b(?:law|police|sheriff)", match.group(1), re.IGNORECASE)
+    capitalised_head = match.start(1) > 0 and any(h[:1].isupper() for h in heads)
+    return capitalised_before or capitalised_head
 
 
 def _overlaps(start: int, end: int, mentions: list[Mention]) -> bool:

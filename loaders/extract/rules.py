@@ -1,0 +1,304 @@
+"""Relation rules for one sentence: trigger words plus entity types decide who
+did what to whom.
+
+A trigger's arguments are the nearest entities of the types the relation needs
+(a vendor and an agency for a sale), so direction comes from types, not from
+fragile word order; coordinated lists ("the FBI, the DEA and the Marshals
+Service") are taken whole. A negation or a hedge before a trigger cancels it.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from kg.values import iso_date, parse_money
+from loaders.extract import lexicon as lx
+from loaders.extract.mentions import Mention
+from loaders.extract.triggers import Trigger, date_words
+
+# "it" and "its" refer back to companies and products; agencies are named or
+# referred to as "the agency"/"the department" (resolving "it" to an agency made
+# "questioned its use" into a false USES).
+PRONOUN_KINDS = ("vendor", "product")
+ENGAGEMENTS = ("SELLS_TO", "PITCHED_TO", "PILOTS", "USES")
+_PASSIVE_BY = re.compile(r"\s+by\b")
+# "The towers, supplied by Anduril": who supplies a product, not yet to whom.
+_SUPPLY_WORDS = frozenset("supplied provided supplies provides".split())
+PRODUCT_FROM = re.compile(
+    r"^,?\s*(?:(?:technology|software|tool|system|platform|app|service|product)\s+)?"
+    r"(?:,\s*)?(?:a\s+)?(?:(?:technology|software|tool|service)\s+)?(?:and\s+)?"
+    r"(?:from|by|made by|developed by|built by|sold by|owned by|offered by|marketed by)\s+"
+    r"(?:(?:the\s+)?(?:company|firm|startup|vendor|contractor|maker)\s+)?$"
+)
+_CHILD_FIRST = re.compile(r"subsidiary of|owned by|acquired by|a unit of|a division of",
+                          re.IGNORECASE)
+# Between two members of a list; a short capitalised tail ("... Department Inspector
+# General, ...") may follow a member that the registry matched only in part.
+_LIST_GAP = re.compile(r"^(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,\s*(?:and\s+|or\s+)?|"
+                       r"(?:and|or|as well as|&)\s+|,?\s*(?:including|such as)\s+)"
+                       r"(?:the\s+)?$")
+_DEFINITE_DEAL = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w$.,-]+\s+){0,2}$",
+                            re.IGNORECASE)
+_GENERIC_CRITICS = re.compile(
+    r"\b(?:groups?|advocates|activists|critics|lawmakers|organi[sz]ations|coalition|they|"
+    r"shareholders|investors|employees|senators|members of congress|researchers)\b",
+    re.IGNORECASE,
+)
+# "We urge DHS to cancel ... and stop ...": what is demanded has not happened.
+_DEMAND = re.compile(r"\b(?:urg\w*|call\w* on|ask\w*|demand\w*|press\w*|push\w*|petition\w*|"
+                     r"want\w*)\b[^.]{0,30}\bto\b[^.]*$", re.IGNORECASE)
+
+
+@dataclass
+class Relation:
+    """One extracted claim, with the rule that produced it."""
+
+    type: str
+    subject: Mention
+    object: Mention
+    sentence: int
+    rule: str
+    product: Mention | None = None
+    vendor: Mention | None = None
+    status: str = "active"
+    amount: Decimal | None = None
+    date: str | None = None
+    date_text: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agency(self) -> Mention:
+        """The agency end of an engagement."""
+        return self.object if self.type in ("SELLS_TO", "PITCHED_TO") else self.subject
+
+
+class Memory(Protocol):
+    """What the rules may ask of the document read so far."""
+
+    past: list[Relation]
+
+    def latest(self, kind: str, index: int, before: int,
+               current: list[Mention]) -> Mention | None: ...
+
+    def topic_vendor(self) -> Mention | None: ...
+
+    def maker_of(self, product: Mention) -> Mention | None: ...
+
+
+class SentenceRules:
+    """The rules, bound to one sentence's text and mentions."""
+
+    def __init__(self, index: int, text: str, mentions: list[Mention], memory: Memory) -> None:
+        self.index, self.text, self.mentions, self.memory = index, text, mentions, memory
+        self.supplied: list[tuple[Mention, Mention]] = []
+        self.generic_criticism: Mention | None = None
+
+    # ------------------------------------------------------------ arguments
+    def within(self, span: tuple[int, int], kind: str) -> list[Mention]:
+        """Mentions of ``kind`` inside a span; pronouns resolved to that kind."""
+        found = []
+        named = [m for m in self.mentions if m.kind != "pronoun"]
+        for mention in self.mentions:
+            if not (span[0] <= mention.start and mention.end <= span[1]):
+                continue
+            if mention.kind == kind:
+                found.append(mention)
+            elif mention.kind == "pronoun" and kind in PRONOUN_KINDS:
+                antecedent = self.memory.latest(kind, self.index, mention.start, named)
+                if antecedent is not None:
+                    found.append(Mention(kind, antecedent.name, self.index, mention.start,
+                                         mention.end, f"pronoun:{mention.name.lower()}",
+                                         antecedent.iri, mention.possessive, antecedent))
+        return found
+
+    def coordinated(self, found: list[Mention], anchor: Mention) -> list[Mention]:
+        """The whole list ("A, B and C") that ``anchor`` belongs to."""
+        at = found.index(anchor)
+        first = last = at
+        while first > 0 and self._listed(found[first - 1], found[first]):
+            first -= 1
+        while last + 1 < len(found) and self._listed(found[last], found[last + 1]):
+            last += 1
+        return found[first:last + 1]
+
+    def _listed(self, before: Mention, after: Mention) -> bool:
+        gap = self.text[before.end:after.start]
+        return before.start == after.start or bool(_LIST_GAP.match(gap))
+
+    def nearest(self, trig: Trigger, kind: str, right_first: bool = False) -> Mention | None:
+        left, right = self.within(trig.left, kind), self.within(trig.right, kind)
+        if right_first:
+            return right[0] if right else (left[-1] if left else None)
+        return left[-1] if left else (right[0] if right else None)
+
+    def nearest_list(self, trig: Trigger, kind: str, right_first: bool = False) -> list[Mention]:
+        left, right = self.within(trig.left, kind), self.within(trig.right, kind)
+        order = [(right, 0), (left, -1)] if right_first else [(left, -1), (right, 0)]
+        for found, pick in order:
+            if found:
+                return self.coordinated(found, found[pick])
+        return []
+
+    def subject_before(self, trig: Trigger, kind: str) -> Mention | None:
+        """The first ``kind`` of the sentence, if it comes before the trigger."""
+        return next((m for m in self.within((0, trig.start), kind)), None)
+
+    def denied(self, trig: Trigger) -> str | None:
+        """Why a trigger does not hold: a hedge, a demand or a negation before it."""
+        window = self.text[max(0, trig.start - 80):trig.start]
+        if match := lx.HEDGE_RE.search(window):
+            return f"hedge:{match.group(0).lower()}"
+        if _DEMAND.search(window):
+            return "hedge:demand"
+        if match := lx.NEGATION_RE.search(self.text[max(trig.left[0], trig.start - 60):
+                                                    trig.start]):
+            return f"negation:{match.group(0).lower()}"
+        return None
+
+    def details(self, trig: Trigger, rel: Relation) -> Relation:
+        """Money and dates from the trigger's clause; a pause word sets the status."""
+        window = self.text[trig.left[0]:trig.right[1]]
+        if rel.type in ("SELLS_TO", "FUNDS", "PITCHED_TO"):
+            rel.amount = parse_money(window)
+        if date := iso_date(window):
+            rel.date, rel.date_text = date, date_words(window)
+        if lx.PAUSE_RE.search(self.text[trig.left[0]:trig.start] + trig.word):
+            rel.status = "paused"
+        return rel
+
+    # ---------------------------------------------------------------- rules
+    def apply(self, trig: Trigger) -> list[Relation]:
+        """Every relation one trigger states, or none if it is denied."""
+        if self.denied(trig):
+            return []
+        rule = getattr(self, f"rule_{trig.kind}")
+        return [self.details(trig, rel) for rel in rule(trig)]
+
+    def rule_sell(self, trig: Trigger) -> list[Relation]:
+        if _PASSIVE_BY.match(self.text, trig.end) and trig.word.split()[-1] in _SUPPLY_WORDS:
+            product = self.nearest(trig, "product")
+            vendor = self.nearest(trig, "vendor", right_first=True)
+            if product is not None and vendor is not None:
+                self.supplied.append((product, vendor))
+            return []
+        stage = "PITCHED_TO" if lx.PROPOSAL_RE.search(self.text[trig.left[0]:trig.start]) \
+            else "SELLS_TO"
+        return self.vendor_agency(trig, stage)
+
+    def rule_pitch(self, trig: Trigger) -> list[Relation]:
+        return self.vendor_agency(trig, "PITCHED_TO")
+
+    def vendor_agency(self, trig: Trigger, rel_type: str) -> list[Relation]:
+        """A vendor (seller) and the agencies it deals with."""
+        passive = _PASSIVE_BY.match(self.text, trig.end)
+        vendor = self.nearest(trig, "vendor", right_first=bool(passive))
+        product = self.nearest(trig, "product", right_first=True)
+        rule = f"{rel_type.lower()}:{trig.word}"
+        if vendor is None:
+            vendor = self.subject_before(trig, "vendor")
+        if vendor is None and product is not None:
+            vendor = self.memory.maker_of(product)
+            rule += "+maker-of-product"
+        agencies = self.nearest_list(trig, "agency", right_first=True)
+        if not agencies and (agency := self.subject_before(trig, "agency")):
+            agencies = [agency]
+        if (vendor is None or not agencies) and _DEFINITE_DEAL.search(self.text[:trig.start]):
+            return self._earlier_deal(trig, vendor, agencies)
+        if vendor is None:
+            return []
+        return [Relation(rel_type, vendor, agency, self.index, rule, product=product,
+                         vendor=vendor) for agency in agencies]
+
+    def _earlier_deal(self, trig: Trigger, vendor: Mention | None,
+                      agencies: list[Mention]) -> list[Relation]:
+        """"The new contract is worth $224,000": details of a deal stated earlier.
+
+        Only a sentence that adds money or a date counts; "criticized X over the
+        deal" merely refers back and states nothing new.
+        """
+        window = self.text[trig.left[0]:trig.right[1]]
+        if parse_money(window) is None and iso_date(window) is None:
+            return []
+        for earlier in reversed(self.memory.past[-6:]):
+            if earlier.type != "SELLS_TO" or self.index - earlier.sentence > 4:
+                continue
+            if vendor is not None and earlier.subject.key != vendor.key:
+                continue
+            if agencies and earlier.object.key not in {a.key for a in agencies}:
+                continue
+            return [Relation("SELLS_TO", earlier.subject, earlier.object, self.index,
+                             f"sells_to:{trig.word}+earlier-deal", product=earlier.product,
+                             vendor=earlier.vendor)]
+        return []
+
+    def rule_pilot(self, trig: Trigger) -> list[Relation]:
+        return self.agency_product(trig, "PILOTS")
+
+    def rule_use(self, trig: Trigger) -> list[Relation]:
+        return self.agency_product(trig, "USES")
+
+    def agency_product(self, trig: Trigger, rel_type: str) -> list[Relation]:
+        """Agencies (all of a list) that pilot or use a product (or a vendor's unnamed one)."""
+        agencies = self.nearest_list(trig, "agency")
+        product = self.nearest(trig, "product", right_first=True)
+        vendor = self.nearest(trig, "vendor", right_first=True)
+        target = product or vendor
+        if target is None:
+            return []
+        return [Relation(rel_type, agency, target, self.index, f"{rel_type.lower()}:{trig.word}",
+                         product=product, vendor=vendor) for agency in agencies]
+
+    def rule_make(self, trig: Trigger) -> list[Relation]:
+        vendor = self.nearest(trig, "vendor", right_first=bool(_PASSIVE_BY.match(self.text,
+                                                                                  trig.end)))
+        product = self.nearest(trig, "product", right_first=True)
+        if vendor is None or product is None:
+            return []
+        return [Relation("MAKES", vendor, product, self.index, f"makes:{trig.word}",
+                         product=product, vendor=vendor)]
+
+    def rule_criticize(self, trig: Trigger) -> list[Relation]:
+        targets = self.within(trig.right, "vendor") or self.within(trig.left, "vendor")[-1:]
+        if not targets and (product := self.nearest(trig, "product")):
+            maker = self.memory.maker_of(product)
+            targets = [maker] if maker else []
+        if not targets and (topic := self.memory.topic_vendor()):
+            targets = [topic]
+        if not targets:
+            return []
+        target = targets[0]
+        critics = self._critics(trig, target)
+        if not critics and _GENERIC_CRITICS.search(self.text[trig.left[0]:trig.start]):
+            self.generic_criticism = target
+        return [Relation("CRITICIZES", critic, target, self.index, f"criticizes:{trig.word}")
+                for critic in critics]
+
+    def _critics(self, trig: Trigger, target: Mention) -> list[Mention]:
+        if _PASSIVE_BY.match(self.text, trig.end):
+            return self.nearest_list(trig, "organization", right_first=True)
+        critics = self.nearest_list(trig, "organization")
+        if not critics:
+            left = [m for m in self.within(trig.left, "vendor") if m.key != target.key]
+            critics = self.coordinated(left, left[-1]) if left else []
+        return critics
+
+    def rule_fund(self, trig: Trigger) -> list[Relation]:
+        agencies = self.within(trig.left, "agency") + self.within(trig.right, "agency")
+        if len(agencies) < 2:
+            return []
+        after_from = re.search(r"\bfrom\b", self.text[trig.end:trig.right[1]])
+        funder, recipient = (agencies[-1], agencies[0]) if after_from else (agencies[0],
+                                                                             agencies[-1])
+        return [Relation("FUNDS", funder, recipient, self.index, f"funds:{trig.word}")]
+
+    def rule_subsidiary(self, trig: Trigger) -> list[Relation]:
+        left, right = self.within(trig.left, "vendor"), self.within(trig.right, "vendor")
+        if not left or not right:
+            return []
+        parent_first = not _CHILD_FIRST.fullmatch(trig.word)  # "Amazon-owned Ring", "acquired"
+        child, parent = (right[0], left[-1]) if parent_first else (left[-1], right[0])
+        return [Relation("SUBSIDIARY_OF", child, parent, self.index, f"subsidiary:{trig.word}")]
+
+    def rule_end(self, trig: Trigger) -> list[Relation]:
+        return []  # ending words modify other relations: see loaders.extract.endings
