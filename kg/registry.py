@@ -42,6 +42,7 @@ class RefEntity:
     maker: str | None
     categories: tuple[str, ...]
     level: str | None
+    places: tuple[str, ...] = ()
 
 
 def ontology_files() -> list[Path]:
@@ -63,7 +64,7 @@ class Registry:
             self._index(entity)
 
     def _index(self, entity: RefEntity) -> None:
-        for label in (entity.name, *entity.labels):
+        for label in (entity.name, *entity.labels, *entity.places):
             self._by_name[normalise(label)].add(entity.iri)
             if entity.kind == "agency":
                 self._by_name[strip_country(label)].add(entity.iri)
@@ -80,15 +81,22 @@ class Registry:
         found = [e for e in found if wanted is None or e.kind in wanted]
         return found[0] if len(found) == 1 else None
 
-    def surface_forms(self) -> Iterator[tuple[str, RefEntity, bool]]:
-        """Every (written form, entity, case-sensitive?) the extractor should look for."""
+    def surface_forms(self) -> Iterator[tuple[str, RefEntity, str]]:
+        """Every (written form, entity, how to match) the extractor should look for.
+
+        "name" matches case-insensitively but capitalised, "acronym" exactly, and
+        "place" (a bare city or state name standing for its government) only when
+        it is not part of a longer capitalised name ("Chicago", not "Chicago Tribune").
+        """
         for entity in self.entities.values():
             if entity.kind == "category":
                 continue
             for label in (entity.name, *entity.labels):
-                yield label, entity, False
+                yield label, entity, "name"
             for acronym in entity.acronyms:
-                yield acronym, entity, True
+                yield acronym, entity, "acronym"
+            for place in entity.places:
+                yield place, entity, "place"
 
     def ancestors(self, iri: str) -> list[str]:
         """Parents of an entity up the PART_OF / SUBSIDIARY_OF chain, nearest first."""
@@ -130,6 +138,7 @@ def _read_entities(graph: Graph) -> Iterator[RefEntity]:
                 maker=next((str(s) for s in graph.subjects(SKG.makes, subject)), None),
                 categories=_all(graph, subject, SKG.category),
                 level=_first(graph, subject, SKG.level),
+                places=_all(graph, subject, SKG.placeName),
             )
 
 

@@ -87,6 +87,7 @@ class SKG(DefinedNamespace):
     # entity data
     acronym: URIRef
     misnaming: URIRef
+    placeName: URIRef
     level: URIRef
     resolved: URIRef
     introducedBy: URIRef

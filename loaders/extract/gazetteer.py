@@ -61,17 +61,19 @@ def _label_tokens(label: str) -> list[str]:
 class Gazetteer:
     """A token trie over every written form of the registry's entities."""
 
-    def __init__(self, forms: Iterable[tuple[str, RefEntity, bool]]) -> None:
+    def __init__(self, forms: Iterable[tuple[str, RefEntity, str]]) -> None:
         self._root: dict[str, Any] = {}
-        for label, entity, case_sensitive in forms:
+        for label, entity, mode in forms:
             full = [token.norm for token in tokenize(label)]
             short = _label_tokens(label)
-            self._insert(full, (0, label, entity, case_sensitive))
+            self._insert(full, (0, label, entity, mode))
             if short != full:  # "ShotSpotter Inc." also matches "ShotSpotter", as a last resort
-                self._insert(short, (1, label, entity, case_sensitive))
+                self._insert(short, (1, label, entity, mode))
+            if mode == "name" and len(full[-1]) > 3 and not full[-1].endswith("s"):
+                self._insert([*full[:-1], full[-1] + "s"], (2, label, entity, "plural"))
         self._sort(self._root)
 
-    def _insert(self, words: list[str], payload: tuple[int, str, RefEntity, bool]) -> None:
+    def _insert(self, words: list[str], payload: tuple[int, str, RefEntity, str]) -> None:
         if not words:
             return
         node = self._root
@@ -113,14 +115,31 @@ class Gazetteer:
             node = node.get(tokens[j].norm) if node is not None else None
             if node is None:
                 break
-            for _, label, entity, case_sensitive in node.get(_END, []):
-                if _case_ok(text[tokens[i].start : tokens[j].end], label, case_sensitive):
+            for _, label, entity, mode in node.get(_END, []):
+                if _form_ok(text, tokens, i, j, label, mode):
                     best = (entity, j)
                     break
         return best
 
 
-def _case_ok(written: str, label: str, case_sensitive: bool) -> bool:
-    if case_sensitive:
+def _form_ok(text: str, tokens: list[Token], i: int, j: int, label: str, mode: str) -> bool:
+    """Does the text at tokens i..j match ``label`` under its match mode?"""
+    written = text[tokens[i].start : tokens[j].end]
+    if mode == "acronym":
         return written == label
+    if mode == "place":
+        return written[:1].isupper() and not _in_longer_name(text, tokens, i, j)
     return label.islower() or not written.islower()
+
+
+def _in_longer_name(text: str, tokens: list[Token], i: int, j: int) -> bool:
+    """"Chicago Tribune", "New York Times", "Chicago-based": part of another name."""
+    after = text[tokens[j].end : tokens[j].end + 1]
+    following = tokens[j + 1] if j + 1 < len(tokens) else None
+    if after == "-" or (following is not None and not tokens[j].possessive and
+                        text[tokens[j].end:following.start].strip() == "" and
+                        text[following.start:following.start + 1].isupper()):
+        return True
+    previous = tokens[i - 1] if i > 0 else None
+    return previous is not None and text[previous.end:tokens[i].start].strip() == "" and \
+        text[previous.start:previous.start + 1].isupper() and i > 1

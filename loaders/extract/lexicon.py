@@ -64,7 +64,7 @@ TRIGGERS = {
     "use": r"uses?|used|using|deploy(?:s|ed|ing|ment)?|relies on|relied on|rely on|employs?|"
            r"employed|utili[sz](?:es|ed|ing|e)|has access to|had access to|have access to|"
            r"access to|operates?|operated",
-    "make": r"develop(?:s|ed|er of)|makes|made by|maker of|creator of|created|builds|built by|"
+    "make": r"develop(?:s|ed|er of)|makes|made by|maker of|creator of|created|builds|built|"
             r"manufactur(?:es|ed|er of)|designed|developed by",
     "criticize": r"critici[sz](?:e|ed|es|ing)|oppos(?:e|ed|es|ing)|sued|sues|suing|lawsuit|"
                  r"denounc(?:e|ed|es|ing)|condemn(?:ed|s|ing)?|protest(?:ed|s|ing)?|"
@@ -94,7 +94,7 @@ HEDGE_RE = re.compile(
     r"could not (?:confirm|verify)|did not (?:confirm|say)|unclear (?:whether|if)|"
     r"not clear (?:whether|if)|refused to (?:say|confirm)|tabled|voted down|shelved|"
     r"rejected|postponed|considering|considered|(?-i:may)|might|could|plans? to|planning to|"
-    r"hopes? to|seeks? to|would like to|wants? to|asked to|if)\b",
+    r"hopes? to|seeks? to|sought to|attempt(?:s|ed)? to|would like to|wants? to|asked to|if)\b",
     re.IGNORECASE,
 )
 PROPOSAL_RE = re.compile(r"\b(?:propos(?:ed|al|als|es)|plans? to)\b", re.IGNORECASE)

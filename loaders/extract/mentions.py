@@ -29,7 +29,9 @@ _GROUP_RE = re.compile(
     r"american|other)\s+(?:and\s+(?:local|state|federal)\s+)?)*(?:law enforcement|police|"
     r"sheriff['’]s)(?:\s+and\s+(?:law enforcement|police|sheriff['’]s))?(?:\s+(?:agencies|"
     r"departments|offices|forces))?(?:\s+(?:in|across|around)\s+(?:at least\s+)?(?:\w+\s+)?"
-    r"(?:states|cities|counties|the country|the u\.s\.|the united states))?)\b",
+    r"(?:states|cities|counties|the country|the u\.s\.|the united states))?)\b"
+    r"(?!\s+(?:districts?|officers?|chiefs?|headquarters|cars?|stations?|reports?|records?|"
+    r"unions?|commanders?|departments?|officials?|work|body|footage|data|use)\b)",
     re.IGNORECASE,
 )
 _POLICE_AFTER_RE = re.compile(
@@ -124,6 +126,11 @@ _PLURAL_REFERENCE_RE = re.compile(
     r"organizations))\b",
     re.IGNORECASE,
 )
+# "the city" means a city government, not the latest police department.
+_GOVERNMENT_NAME = {
+    "city": re.compile(r"^(?:City|Town|Village)\b|\bCity$|City and County", re.IGNORECASE),
+    "county": re.compile(r"\bCounty\b"),
+}
 _LEADING_WORD = re.compile(r"(\S+)\s+")
 
 
@@ -168,9 +175,24 @@ class MentionFinder:
         return found
 
     def _registry(self, index: int, text: str) -> list[Mention]:
-        return [Mention(m.entity.kind, m.entity.name, index, m.start, m.end, "registry",
-                        m.entity.iri, m.possessive)
-                for m in self.gazetteer.find(text, tokenize(text))]
+        found = [Mention(m.entity.kind, m.entity.name, index, m.start, m.end, "registry",
+                         m.entity.iri, m.possessive)
+                 for m in self.gazetteer.find(text, tokenize(text))]
+        for mention in found:
+            self._remember_product_name(mention)
+        return found
+
+    def _remember_product_name(self, mention: Mention) -> None:
+        """"Palantir Gotham" seen once: "Gotham" alone means it for the rest of the text."""
+        entity = self.registry.entities.get(mention.iri or "")
+        maker = self.registry.entities.get(entity.maker or "") if entity else None
+        if mention.kind != "product" or maker is None:
+            return
+        for maker_name in (maker.name, *maker.labels):
+            if mention.name.startswith(maker_name + " "):
+                rest = mention.name[len(maker_name) + 1:]
+                if rest[:1].isupper() and normalise(rest) not in _OPENERS:
+                    self._short_names.setdefault(normalise(rest), mention)
 
     def _patterns(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
         found: list[Mention] = []
@@ -249,8 +271,10 @@ class MentionFinder:
         for match in lx.REFERENCE_RE.finditer(text):
             if _overlaps(match.start(), match.end(), found):
                 continue
-            kind = lx.KIND_OF_REFERENCE[match.group(1).lower()]
-            antecedent = self.latest(kind, index, match.start(), found)
+            word = match.group(1).lower()
+            kind = lx.KIND_OF_REFERENCE[word]
+            antecedent = self.latest(kind, index, match.start(), found,
+                                     _GOVERNMENT_NAME.get(word))
             if antecedent is not None:
                 refs.append(Mention(kind, antecedent.name, index, match.start(), match.end(),
                                     f"reference:{match.group(0).lower()}", antecedent.iri,
@@ -260,6 +284,15 @@ class MentionFinder:
             refs.append(Mention("pronoun", match.group(1), index, match.start(), match.end(),
                                 "pronoun", possessive=match.group(1).lower() == "its"))
         return refs
+
+    def same_family(self, first: Mention, second: Mention) -> bool:
+        """One entity, or one part of the other in the registry (a city and its police)."""
+        a, b = first.resolved, second.resolved
+        if a.key == b.key:
+            return True
+        if a.iri is None or b.iri is None:
+            return False
+        return a.iri in self.registry.ancestors(b.iri) or b.iri in self.registry.ancestors(a.iri)
 
     def maker_iri(self, product_iri: str | None) -> str | None:
         """The registry's maker of a registry product."""
@@ -280,8 +313,9 @@ class MentionFinder:
         refs: list[Mention] = []
         for match in _PLURAL_REFERENCE_RE.finditer(text):
             kind = _PLURAL_KIND[match.group(1).lower().split()[-1]]
-            if _overlaps(match.start(), match.end(), found):
-                continue
+            named_here = {m.key for m in found if m.kind == kind}
+            if _overlaps(match.start(), match.end(), found) or len(named_here) > 1:
+                continue  # "These agencies include A, B and C" introduces its own list
             for member in self._latest_list(kind, index):
                 refs.append(Mention(kind, member.name, index, match.start(), match.end(),
                                     f"reference:{match.group(0).lower()}", member.iri,
@@ -291,20 +325,21 @@ class MentionFinder:
     def _latest_list(self, kind: str, index: int) -> list[Mention]:
         """Mentions of ``kind`` in the latest earlier sentence that names two or more."""
         for back in range(index - 1, max(-1, index - 3), -1):
-            members = {m.key: m for m in self.history if m.sentence == back and m.kind == kind}
+            members = {m.key: m for m in self.history if m.sentence == back and m.kind == kind
+                       and not m.rule.startswith("reference")}
             if len(members) > 1:
                 return list(members.values())
         return []
 
-    def latest(self, kind: str, index: int, before: int,
-               current: list[Mention]) -> Mention | None:
-        """The most recent mention of ``kind`` before a position (this or earlier sentences)."""
-        for mention in reversed(current):
-            if mention.kind == kind and mention.end <= before:
-                return mention.resolved
-        for mention in reversed(self.history):
-            if mention.kind == kind and index - mention.sentence <= 4:
-                return mention.resolved
+    def latest(self, kind: str, index: int, before: int, current: list[Mention],
+               name: re.Pattern[str] | None = None) -> Mention | None:
+        """The most recent mention of ``kind`` (named like ``name``) before a position."""
+        candidates = [m for m in current if m.end <= before][::-1] + [
+            m for m in reversed(self.history) if index - m.sentence <= 4]
+        for mention in candidates:
+            target = mention.resolved
+            if mention.kind == kind and (name is None or name.search(target.name)):
+                return target
         return None
 
 

@@ -16,8 +16,13 @@ from loaders.extract.triggers import MODIFIERS, find_triggers
 
 __all__ = ["Relation", "RelationFinder"]
 
+# Lowercase on purpose: "coalition" the word, not the "Tri-State Coalition" name.
 _COALITION = re.compile(r"\b(?:led by|includ(?:es|ing|ed)|joined by|signed by|signatories|"
-                        r"members?|coalition|along with|co-signed)\b", re.IGNORECASE)
+                        r"members?|coalition|along with|co-signed)\b")
+
+
+# "a member of the Tri-State Coalition": the body a critic belongs to is not a critic.
+_MEMBER_OF = re.compile(r"\b(?:member|part|affiliate)s?\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 class RelationFinder:
@@ -43,6 +48,10 @@ class RelationFinder:
         if not self._vendor_counts:
             return None
         return self._vendors[self._vendor_counts.most_common(1)[0][0]]
+
+    def same_family(self, first: Mention, second: Mention) -> bool:
+        """One agency, or one part of the other."""
+        return self.finder.same_family(first, second)
 
     def maker_of(self, product: Mention) -> Mention | None:
         """Who makes a product: stated in this document, else the registry's maker."""
@@ -85,7 +94,8 @@ class RelationFinder:
         """Critics named after the criticism: "The group, led by X, includes Y and Z"."""
         if self._criticized is None or index - self._criticized[1] > 3:
             return []
-        orgs = [m for m in mentions if m.kind == "organization"]
+        orgs = [m for m in mentions if m.kind == "organization"
+                and not _MEMBER_OF.search(text[max(0, m.start - 20):m.start])]
         if not orgs or not _COALITION.search(text):
             return []
         target = self._criticized[0]
@@ -94,9 +104,26 @@ class RelationFinder:
 
     # ------------------------------------------------------------- document
     def finish(self, relations: list[Relation]) -> list[Relation]:
-        """Inferences over the whole document, then drop what a sale already says."""
+        """Inferences over the whole document, then drop uses a sale or pilot already says."""
         relations = relations + self._supplies(relations)
-        return _drop_uses_covered_by_sales(relations)
+        return [r for r in relations if not self._covered_use(r, relations)]
+
+    def _covered_use(self, use: Relation, relations: list[Relation]) -> bool:
+        """An active USES that a sale to the same agency, or a pilot by it (or its parent or
+        part), already states: the more specific relation is kept, the use adds nothing."""
+        if use.type != "USES" or use.status != "active":
+            return False
+        things = {m.key for m in (use.vendor, use.product, use.object) if m is not None}
+        for other in relations:
+            if other.type not in ("SELLS_TO", "PILOTS") or other is use:
+                continue
+            ends = {m.key for m in (other.vendor, other.product, other.object, other.subject)
+                    if m is not None}
+            same = use.subject.key == other.agency.key or (
+                other.type == "PILOTS" and self.same_family(use.subject, other.agency))
+            if things & ends and same:
+                return True
+        return False
 
     def _supplies(self, relations: list[Relation]) -> list[Relation]:
         """"The towers, supplied by Anduril" + "CBP tested the towers": Anduril sells to CBP."""
@@ -112,21 +139,18 @@ class RelationFinder:
 
 
 def _unique(relations: list[Relation]) -> list[Relation]:
-    seen: set[tuple[str, str, str, int]] = set()
-    kept = []
+    """One relation per (type, ends, sentence); details a duplicate adds are kept."""
+    kept: dict[tuple[str, str, str, int], Relation] = {}
     for rel in relations:
+        if rel.subject.key == rel.object.key:
+            continue
         key = (rel.type, rel.subject.key, rel.object.key, rel.sentence)
-        if key not in seen and rel.subject.key != rel.object.key:
-            seen.add(key)
-            kept.append(rel)
-    return kept
+        first = kept.setdefault(key, rel)
+        if first is not rel:
+            first.amount = first.amount if first.amount is not None else rel.amount
+            first.date, first.date_text = (first.date, first.date_text) if first.date \
+                else (rel.date, rel.date_text)
+            first.product = first.product or rel.product
+    return list(kept.values())
 
-
-def _drop_uses_covered_by_sales(relations: list[Relation]) -> list[Relation]:
-    """A sale from vendor V to agency A already says A uses V's product: keep the sale."""
-    sold = {(r.object.key, key) for r in relations if r.type == "SELLS_TO"
-            for key in (r.subject.key, r.product.key if r.product else "")}
-    return [r for r in relations if not (
-        r.type == "USES" and r.status == "active" and any(
-            (r.subject.key, m.key) in sold for m in (r.vendor, r.product) if m is not None))]
 

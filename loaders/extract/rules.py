@@ -31,8 +31,9 @@ PRODUCT_FROM = re.compile(
     r"(?:from|by|made by|developed by|built by|sold by|owned by|offered by|marketed by)\s+"
     r"(?:(?:the\s+)?(?:company|firm|startup|vendor|contractor|maker)\s+)?$"
 )
-_CHILD_FIRST = re.compile(r"subsidiary of|owned by|acquired by|a unit of|a division of",
-                          re.IGNORECASE)
+_CHILD_FIRST = re.compile(r"subsidiary of|owned by|acquired by|a unit of|a division of|"
+                          r"parent company", re.IGNORECASE)
+_BUY_WORDS = frozenset("bought buys buy purchased purchases acquired acquires".split())
 # Between two members of a list; a short capitalised tail ("... Department Inspector
 # General, ...") may follow a member that the registry matched only in part.
 _LIST_GAP = re.compile(r"^(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,\s*(?:and\s+|or\s+)?|"
@@ -40,6 +41,8 @@ _LIST_GAP = re.compile(r"^(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,\s*(?:and\s+|or\s+)
                        r"(?:the\s+)?$")
 _DEFINITE_DEAL = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w$.,-]+\s+){0,2}$",
                             re.IGNORECASE)
+_APPOSITIVE = re.compile(r",\s+(?:a|an)\s+[^,;:]{1,100}?(?=,|$|\.$)")
+_POSSESSED_DEAL = re.compile(r"(?:['’]s|\bits|\btheir)\s+(?:[A-Z][\w-]*\s+)?$")
 _GENERIC_CRITICS = re.compile(
     r"\b(?:groups?|advocates|activists|critics|lawmakers|organi[sz]ations|coalition|they|"
     r"shareholders|investors|employees|senators|members of congress|researchers)\b",
@@ -85,6 +88,8 @@ class Memory(Protocol):
 
     def maker_of(self, product: Mention) -> Mention | None: ...
 
+    def same_family(self, first: Mention, second: Mention) -> bool: ...
+
 
 class SentenceRules:
     """The rules, bound to one sentence's text and mentions."""
@@ -93,14 +98,24 @@ class SentenceRules:
         self.index, self.text, self.mentions, self.memory = index, text, mentions, memory
         self.supplied: list[tuple[Mention, Mention]] = []
         self.generic_criticism: Mention | None = None
+        self.appositives = [(m.end, m.end + a.end()) for m in mentions
+                            if (a := _APPOSITIVE.match(text[m.end:]))]
 
     # ------------------------------------------------------------ arguments
     def within(self, span: tuple[int, int], kind: str) -> list[Mention]:
-        """Mentions of ``kind`` inside a span; pronouns resolved to that kind."""
+        """Mentions of ``kind`` inside a span; pronouns resolved to that kind.
+
+        Names inside an apposition ("the Sisters, a congregation in the Tri-State
+        Coalition, filed it") describe the name before them and are not arguments,
+        unless the span itself lies in that apposition.
+        """
         found = []
         named = [m for m in self.mentions if m.kind != "pronoun"]
+        asides = [a for a in self.appositives if not (a[0] <= span[0] and span[1] <= a[1])]
         for mention in self.mentions:
             if not (span[0] <= mention.start and mention.end <= span[1]):
+                continue
+            if any(a[0] <= mention.start and mention.end <= a[1] for a in asides):
                 continue
             if mention.kind == kind:
                 found.append(mention)
@@ -145,8 +160,15 @@ class SentenceRules:
         return next((m for m in self.within((0, trig.start), kind)), None)
 
     def denied(self, trig: Trigger) -> str | None:
-        """Why a trigger does not hold: a hedge, a demand or a negation before it."""
+        """Why a trigger does not hold: a hedge, a demand or a negation before it.
+
+        A possessed deal noun ("ICE's contract with X", "its Palantir contract")
+        presupposes the deal, so a hedge or demand around it ("urge DHS to cancel
+        ICE's contract") does not deny that the contract exists.
+        """
         window = self.text[max(0, trig.start - 80):trig.start]
+        if _POSSESSED_DEAL.search(window) and trig.kind == "sell":
+            return None
         if match := lx.HEDGE_RE.search(window):
             return f"hedge:{match.group(0).lower()}"
         if _DEMAND.search(window):
@@ -182,7 +204,7 @@ class SentenceRules:
             if product is not None and vendor is not None:
                 self.supplied.append((product, vendor))
             return []
-        stage = "PITCHED_TO" if lx.PROPOSAL_RE.search(self.text[trig.left[0]:trig.start]) \
+        stage = "PITCHED_TO" if lx.PROPOSAL_RE.search(self.text[trig.clause:trig.start]) \
             else "SELLS_TO"
         return self.vendor_agency(trig, stage)
 
@@ -192,6 +214,8 @@ class SentenceRules:
     def vendor_agency(self, trig: Trigger, rel_type: str) -> list[Relation]:
         """A vendor (seller) and the agencies it deals with."""
         passive = _PASSIVE_BY.match(self.text, trig.end)
+        if passive and rel_type == "PITCHED_TO":
+            return []  # "products offered by the company": an offering, not a pitch to anyone
         vendor = self.nearest(trig, "vendor", right_first=bool(passive))
         product = self.nearest(trig, "product", right_first=True)
         rule = f"{rel_type.lower()}:{trig.word}"
@@ -203,12 +227,22 @@ class SentenceRules:
         agencies = self.nearest_list(trig, "agency", right_first=True)
         if not agencies and (agency := self.subject_before(trig, "agency")):
             agencies = [agency]
+        if not agencies and trig.word.split()[-1] in _BUY_WORDS:
+            return self._acquisition(trig)
         if (vendor is None or not agencies) and _DEFINITE_DEAL.search(self.text[:trig.start]):
             return self._earlier_deal(trig, vendor, agencies)
         if vendor is None:
             return []
         return [Relation(rel_type, vendor, agency, self.index, rule, product=product,
                          vendor=vendor) for agency in agencies]
+
+    def _acquisition(self, trig: Trigger) -> list[Relation]:
+        """"Motorola Solutions bought Vigilant Solutions": a company buying a company."""
+        buyer, bought = self.within(trig.left, "vendor")[-1:], self.within(trig.right, "vendor")
+        if not buyer or not bought:
+            return []
+        return [Relation("SUBSIDIARY_OF", bought[0], buyer[0], self.index,
+                         f"subsidiary:{trig.word}")]
 
     def _earlier_deal(self, trig: Trigger, vendor: Mention | None,
                       agencies: list[Mention]) -> list[Relation]:
@@ -259,8 +293,12 @@ class SentenceRules:
                          product=product, vendor=vendor)]
 
     def rule_criticize(self, trig: Trigger) -> list[Relation]:
-        targets = self.within(trig.right, "vendor") or self.within(trig.left, "vendor")[-1:]
-        if not targets and (product := self.nearest(trig, "product")):
+        """Who criticizes which vendor (or agency, when it is what the verb names)."""
+        rest = (trig.end, len(self.text))
+        targets = (self.within(rest, "vendor")[:1] or self.within(trig.right, "agency")[:1]
+                   or self.within(trig.left, "vendor")[-1:])
+        product = self.nearest(trig, "product", right_first=True)
+        if not targets and product is not None:
             maker = self.memory.maker_of(product)
             targets = [maker] if maker else []
         if not targets and (topic := self.memory.topic_vendor()):
@@ -271,8 +309,8 @@ class SentenceRules:
         critics = self._critics(trig, target)
         if not critics and _GENERIC_CRITICS.search(self.text[trig.left[0]:trig.start]):
             self.generic_criticism = target
-        return [Relation("CRITICIZES", critic, target, self.index, f"criticizes:{trig.word}")
-                for critic in critics]
+        return [Relation("CRITICIZES", critic, target, self.index, f"criticizes:{trig.word}",
+                         product=product) for critic in critics]
 
     def _critics(self, trig: Trigger, target: Mention) -> list[Mention]:
         if _PASSIVE_BY.match(self.text, trig.end):

@@ -17,12 +17,19 @@ from loaders.extract.triggers import ENGAGEMENT_NOUN_RE, ENGAGEMENT_NOUNS, Trigg
 
 _POSSESSIVE_GAP = re.compile(r"^[^,.;:()\"“”]{0,40}$")
 _ADJACENT_GAP = re.compile(r"^\s+$")
+_POSSESSIVE_IN_NAME = re.compile(r"\w['’]s\s")
 
 
 def structural_makes(rules: SentenceRules) -> list[Relation]:
     """MAKES stated by possession, adjacency or "from"."""
     found: list[Relation] = []
     ordered = [m for m in rules.mentions if m.kind != "pronoun" or m.possessive]
+    for product in ordered:
+        if product.kind == "product" and product.rule == "registry" and \
+                _POSSESSIVE_IN_NAME.search(rules.text[product.start:product.end]):
+            maker = rules.memory.maker_of(product)  # "Palantir's Gotham"
+            if maker is not None:
+                found.append(_makes(rules, maker, product, "makes:possessive"))
     for first, second in itertools.pairwise(ordered):
         gap = rules.text[first.end:second.start]
         if first.kind == "product" and second.resolved.kind == "vendor" \
@@ -70,6 +77,11 @@ def _ended_alone(rules: SentenceRules, trig: Trigger, status: str) -> list[Relat
         return _end_earlier(rules, trig, agency, status)
     if agency is None:
         return []
+    if (earlier := _earlier_with(rules, agency, product or vendor)) is not None:
+        ended = Relation(earlier.type, earlier.subject, earlier.object, rules.index,
+                         f"ended-earlier:{trig.word}", product=earlier.product,
+                         vendor=earlier.vendor, status=status)
+        return [rules.details(trig, ended)]
     if product is not None:
         rel = Relation("USES", agency, product, rules.index, f"ended:{trig.word}",
                        product=product, vendor=vendor, status=status)
@@ -78,6 +90,17 @@ def _ended_alone(rules: SentenceRules, trig: Trigger, status: str) -> list[Relat
         rel = Relation("SELLS_TO", vendor, agency, rules.index, f"ended:{trig.word}",
                        vendor=vendor, status=status)
     return [rules.details(trig, rel)]
+
+
+def _earlier_with(rules: SentenceRules, agency: Mention,
+                  target: Mention | None) -> Relation | None:
+    """The latest engagement of this agency (or its parent or part) with this product."""
+    for earlier in reversed(rules.memory.past):
+        ends = {m.key for m in (earlier.product, earlier.vendor, earlier.object) if m}
+        if target is not None and target.key in ends and \
+                rules.memory.same_family(agency, earlier.agency):
+            return earlier
+    return None
 
 
 def _end_earlier(rules: SentenceRules, trig: Trigger, agency: Mention | None,

@@ -41,6 +41,7 @@ class Trigger:
     word: str
     left: tuple[int, int] = (0, 0)
     right: tuple[int, int] = (0, 0)
+    clause: int = 0
 
 
 def _merge(text: str, found: list[Trigger]) -> list[Trigger]:
@@ -73,6 +74,7 @@ def find_triggers(text: str) -> list[Trigger]:
         after = [t.start for t in cuts if t.start >= trig.end] + [b for b in bounds
                                                                  if b >= trig.end]
         trig.left = (max(before, default=0), trig.start)
+        trig.clause = max((b for b in bounds if b <= trig.start), default=0)
         trig.right = (trig.end, min(after, default=len(text)))
     return merged
 
