@@ -119,8 +119,14 @@ class Context:
     def engagement(self, stage: str, *, agency: str, vendor: str | None = None,
                    product: str | None = None, status: str = "active",
                    amount: Decimal | None = None, date_text: str | None = None,
-                   start_date: str | None = None, evidence: Evidence) -> str:
-        """Record a vendor–agency engagement at one stage; returns its IRI."""
+                   start_date: str | None = None, evidence: Evidence,
+                   reactivated: bool = False) -> str:
+        """Record a vendor–agency engagement at one stage; returns its IRI.
+
+        Within one source the strongest status wins (an ended deal stays ended when
+        another sentence only mentions it), unless ``reactivated`` says the deal
+        was explicitly resumed.
+        """
         iri = node_iri("engagement", vendor or "", agency, product or "", stage)
         rel = self._relationship(iri, "Engagement")
         if rel.status is None:
@@ -128,7 +134,7 @@ class Context:
             for role, value in (("agency", agency), ("vendor", vendor), ("product", product)):
                 if value:
                     self.emit(t.node(iri), t.skg(role), t.node(value))
-        self._set_status(rel, status)
+        self._set_status(rel, status, force=reactivated)
         self._details(rel, amount, date_text, start_date)
         self._evidence(iri, evidence)
         return iri
@@ -154,8 +160,11 @@ class Context:
             self.emit(t.node(iri), t.DERIVED_FROM, t.node(self.source.iri))
         return self._relationships[iri]
 
-    def _set_status(self, rel: _Relationship, status: str) -> None:
-        if rel.status is not None and STATUS_STRENGTH[rel.status] >= STATUS_STRENGTH[status]:
+    def _set_status(self, rel: _Relationship, status: str, *, force: bool = False) -> None:
+        if rel.status is not None and not force and \
+                STATUS_STRENGTH[rel.status] >= STATUS_STRENGTH[status]:
+            return
+        if rel.status == status:
             return
         if rel.status is not None:
             self.triples.remove((t.node(rel.iri), t.skg("status"), t.skg(STATUSES[rel.status])))

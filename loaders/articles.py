@@ -95,6 +95,6 @@ def _emit_relation(ctx: Context, rel: Relation, iri: IriOf, evidence: Evidence) 
         vendor=iri(rel.vendor) if rel.vendor else None,
         product=iri(rel.product) if rel.product else None,
         status=rel.status, amount=rel.amount, date_text=rel.date_text,
-        start_date=rel.date, evidence=evidence,
+        start_date=rel.date, evidence=evidence, reactivated=rel.reactivated,
     )
 

@@ -77,6 +77,8 @@ TRIGGERS = {
            r"suspend(?:ed|s)?|banned|bans?|moratorium|no longer|abandoned|shut down|"
            r"cut ties|severed",
     "fund": r"grants?|funded|funds|funding|financed",
+    "resume": r"resum(?:e|ed|es|ing)|reinstat(?:e|ed|es|ing)|restart(?:ed|s|ing)?|"
+              r"reactivat(?:e|ed|es|ing)|revived?|reviving|brought back|bring back",
     "subsidiary": r"subsidiary of|owned by|acquired by|a unit of|a division of|"
                   r"parent company|acquired|acquisition of|(?<=-)owned",
 }

@@ -43,7 +43,12 @@ _LIST_RE = re.compile(
     rf"{_CAPWORD}(?:\s+{_CAPWORD})*"
 )
 _LIST_ITEM_RE = re.compile(rf"{_CAPWORD}(?:\s+{_CAPWORD})*")
-_APPOSITION_RE = re.compile(r"^,\s+(?:a|an|the)\s+((?:[\w\-’']+\s+){0,6}?)([\w\-]+)\b")
+# ", a surveillance software company that ...": the head noun ends the phrase
+# before any relative clause.
+_APPOSITION_RE = re.compile(
+    r"^,\s+(?:a|an|the)\s+((?:[\w\-’']+\s+){0,6}?[\w\-]+)"
+    r"(?=\s+(?:that|which|who|whose|based|with|in|of|for)\b|\s*[,.;]|$)"
+)
 _PRODUCT_NOUN = (r"(?:software|platform|tool|app|application|system|database|program|service|"
                  r"technology|product|cameras?|devices?|drones?|towers?)")
 _QUOTED_PRODUCT_RE = re.compile(
@@ -109,7 +114,7 @@ def _classify(run: str, before: str, after: str) -> tuple[str, str] | None:
     if len(words) > 1 and head in lx.ORG_HEADS:
         return "organization", f"head:{head}"
     if apposition := _APPOSITION_RE.match(after):
-        noun = apposition.group(2).lower()
+        noun = apposition.group(1).split()[-1].lower()
         if noun in lx.VENDOR_DESCRIPTORS:
             return "vendor", f"apposition:{noun}"
         if noun in lx.ORG_DESCRIPTORS:
@@ -227,7 +232,7 @@ class MentionFinder:
             typed = [m for m in taken if listing.start() <= m.start < listing.end()
                      and m.kind in ("vendor", "organization", "agency")]
             kinds = {m.kind for m in typed}
-            if len(kinds) != 1 or len(typed) * 2 < len(items) - 1:
+            if len(kinds) != 1 or len(items) < 3:
                 continue
             kind = kinds.pop()
             for item in items:
@@ -261,7 +266,7 @@ class MentionFinder:
         for regex, rule in ((_QUOTED_PRODUCT_RE, "quoted"), (_ITS_PRODUCT_RE, "its-product"),
                             (_NAMED_PRODUCT_RE, "named-product")):
             for match in regex.finditer(text):
-                start, end = match.start(1), match.start(1) + len(match.group(1).strip())
+                start, end = match.start(1), match.start(1) + len(match.group(1).strip(" ."))
                 if not _overlaps(start, end, taken + found):
                     found.append(Mention("product", text[start:end], index, start, end, rule))
         return found

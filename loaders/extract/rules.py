@@ -65,6 +65,7 @@ class Relation:
     product: Mention | None = None
     vendor: Mention | None = None
     status: str = "active"
+    reactivated: bool = False
     amount: Decimal | None = None
     date: str | None = None
     date_text: str | None = None
@@ -102,7 +103,7 @@ class SentenceRules:
                             if (a := _APPOSITIVE.match(text[m.end:]))]
 
     # ------------------------------------------------------------ arguments
-    def within(self, span: tuple[int, int], kind: str) -> list[Mention]:
+    def within(self, span: tuple[int, int], kind: str, at: int | None = None) -> list[Mention]:
         """Mentions of ``kind`` inside a span; pronouns resolved to that kind.
 
         Names inside an apposition ("the Sisters, a congregation in the Tri-State
@@ -111,7 +112,8 @@ class SentenceRules:
         """
         found = []
         named = [m for m in self.mentions if m.kind != "pronoun"]
-        asides = [a for a in self.appositives if not (a[0] <= span[0] and span[1] <= a[1])]
+        asides = [a for a in self.appositives if not (a[0] <= span[0] and span[1] <= a[1])
+                  and not (at is not None and a[0] <= at <= a[1])]
         for mention in self.mentions:
             if not (span[0] <= mention.start and mention.end <= span[1]):
                 continue
@@ -142,13 +144,15 @@ class SentenceRules:
         return before.start == after.start or bool(_LIST_GAP.match(gap))
 
     def nearest(self, trig: Trigger, kind: str, right_first: bool = False) -> Mention | None:
-        left, right = self.within(trig.left, kind), self.within(trig.right, kind)
+        left = self.within(trig.left, kind, trig.start)
+        right = self.within(trig.right, kind, trig.start)
         if right_first:
             return right[0] if right else (left[-1] if left else None)
         return left[-1] if left else (right[0] if right else None)
 
     def nearest_list(self, trig: Trigger, kind: str, right_first: bool = False) -> list[Mention]:
-        left, right = self.within(trig.left, kind), self.within(trig.right, kind)
+        left = self.within(trig.left, kind, trig.start)
+        right = self.within(trig.right, kind, trig.start)
         order = [(right, 0), (left, -1)] if right_first else [(left, -1), (right, 0)]
         for found, pick in order:
             if found:
@@ -331,7 +335,8 @@ class SentenceRules:
         return [Relation("FUNDS", funder, recipient, self.index, f"funds:{trig.word}")]
 
     def rule_subsidiary(self, trig: Trigger) -> list[Relation]:
-        left, right = self.within(trig.left, "vendor"), self.within(trig.right, "vendor")
+        left = self.within(trig.left, "vendor", trig.start)
+        right = self.within(trig.right, "vendor", trig.start)
         if not left or not right:
             return []
         parent_first = not _CHILD_FIRST.fullmatch(trig.word)  # "Amazon-owned Ring", "acquired"
@@ -339,4 +344,7 @@ class SentenceRules:
         return [Relation("SUBSIDIARY_OF", child, parent, self.index, f"subsidiary:{trig.word}")]
 
     def rule_end(self, trig: Trigger) -> list[Relation]:
-        return []  # ending words modify other relations: see loaders.extract.endings
+        return []  # ending words modify other relations: see loaders.extract.structure
+
+    def rule_resume(self, trig: Trigger) -> list[Relation]:
+        return []  # so do reactivations

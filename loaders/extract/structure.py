@@ -56,14 +56,18 @@ def _makes(rules: SentenceRules, vendor: Mention, product: Mention, rule: str) -
 
 def apply_endings(rules: SentenceRules, triggers: list[Trigger],
                   relations: list[Relation]) -> None:
-    """An ending word marks the sentence's engagements as ended, or states one itself."""
+    """An ending word marks the sentence's engagements as ended, or states one itself;
+    a reactivation ("resumed", "reinstated") makes an ended engagement active again."""
     for trig in triggers:
-        if trig.kind != "end" or rules.denied(trig):
+        if trig.kind not in ("end", "resume") or rules.denied(trig):
             continue
-        status = "paused" if lx.PAUSE_RE.search(trig.word) else "ended"
+        if trig.kind == "resume":
+            status = "active"
+        else:
+            status = "paused" if lx.PAUSE_RE.search(trig.word) else "ended"
         engaged = [r for r in relations if r.type in ENGAGEMENTS]
         for rel in engaged:
-            rel.status = status
+            rel.status, rel.reactivated = status, trig.kind == "resume"
         if not engaged:
             relations += _ended_alone(rules, trig, status)
 
@@ -79,17 +83,23 @@ def _ended_alone(rules: SentenceRules, trig: Trigger, status: str) -> list[Relat
         return []
     if (earlier := _earlier_with(rules, agency, product or vendor)) is not None:
         ended = Relation(earlier.type, earlier.subject, earlier.object, rules.index,
-                         f"ended-earlier:{trig.word}", product=earlier.product,
-                         vendor=earlier.vendor, status=status)
+                         f"{_verb(trig)}-earlier:{trig.word}", product=earlier.product,
+                         vendor=earlier.vendor, status=status,
+                         reactivated=trig.kind == "resume")
         return [rules.details(trig, ended)]
     if product is not None:
-        rel = Relation("USES", agency, product, rules.index, f"ended:{trig.word}",
-                       product=product, vendor=vendor, status=status)
+        rel = Relation("USES", agency, product, rules.index, f"{_verb(trig)}:{trig.word}",
+                       product=product, vendor=vendor, status=status,
+                       reactivated=trig.kind == "resume")
     else:
         assert vendor is not None
-        rel = Relation("SELLS_TO", vendor, agency, rules.index, f"ended:{trig.word}",
-                       vendor=vendor, status=status)
+        rel = Relation("SELLS_TO", vendor, agency, rules.index, f"{_verb(trig)}:{trig.word}",
+                       vendor=vendor, status=status, reactivated=trig.kind == "resume")
     return [rules.details(trig, rel)]
+
+
+def _verb(trig: Trigger) -> str:
+    return "resumed" if trig.kind == "resume" else "ended"
 
 
 def _earlier_with(rules: SentenceRules, agency: Mention,
@@ -113,7 +123,8 @@ def _end_earlier(rules: SentenceRules, trig: Trigger, agency: Mention | None,
     for earlier in reversed(rules.memory.past):
         if earlier.type == wanted and (agency is None or earlier.agency.key == agency.key):
             ended = Relation(earlier.type, earlier.subject, earlier.object, rules.index,
-                             f"ended-earlier:{trig.word}+{noun.group(1).lower()}",
-                             product=earlier.product, vendor=earlier.vendor, status=status)
+                             f"{_verb(trig)}-earlier:{trig.word}+{noun.group(1).lower()}",
+                             product=earlier.product, vendor=earlier.vendor, status=status,
+                             reactivated=trig.kind == "resume")
             return [rules.details(trig, ended)]
     return []

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from kg.values import MONTHS
 from loaders.extract import lexicon as lx
 
-MODIFIERS = ("end",)
-_MERGE_GAP = 25
+MODIFIERS = ("end", "resume")
+# "renewed its contract": same-kind words a few lowercase words apart are one trigger;
+# a gap holding a name ("paid Clearview AI $1.5M for licenses") keeps them apart.
+_MERGEABLE_GAP = re.compile(r"^[\sa-z'’-]{0,20}$")
 # Where one clause ends and the next begins: a trigger's arguments stay inside its clause.
 CLAUSE_BOUNDARY = re.compile(
     r",\s+(?:and|but|while|whereas|although|though|which|who|after|before|because|since|"
@@ -50,8 +52,7 @@ def _merge(text: str, found: list[Trigger]) -> list[Trigger]:
         if merged and trig.start < merged[-1].end:
             continue  # overlapping words: keep the first, longest one
         last = merged[-1] if merged else None
-        if last and last.kind == trig.kind and trig.start - last.end < _MERGE_GAP \
-                and "," not in text[last.end:trig.start]:
+        if last and last.kind == trig.kind and _MERGEABLE_GAP.match(text[last.end:trig.start]):
             last.end, last.word = trig.end, f"{last.word} {trig.word}"
             continue
         merged.append(trig)
