@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 
 ## lint: ruff and mypy
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kg loaders tests
+	$(BIN)/ruff check kg loaders tests benchmarks
 	$(BIN)/mypy
 
 ## test: install the test dependencies, lint, and run the whole suite

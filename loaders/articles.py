@@ -48,7 +48,7 @@ def load_article(store: Store, path: Path, *, registry: Registry | None = None,
     """Load one article file; raises ``InputError`` with a one-line reason for bad input."""
     registry = registry or load_registry()
     doc = read_document(path, max_bytes=max_bytes)
-    info = _source_info(doc)
+    info = source_info(doc)
     stored = find_source(store, info.iri)
     if stored and (stored.content_hash, stored.loader_version) == (doc.content_hash, __version__):
         return LoadResult(path, "unchanged", info.iri, stored.triples, 0)
@@ -58,7 +58,7 @@ def load_article(store: Store, path: Path, *, registry: Registry | None = None,
     return LoadResult(path, "loaded", info.iri, ctx.commit(store), len(extraction.relations))
 
 
-def _source_info(doc: Document) -> SourceInfo:
+def source_info(doc: Document) -> SourceInfo:
     locator = doc.url or str(doc.path.resolve())
     return SourceInfo(
         iri=source_iri(locator), kind="Article", title=doc.title,

@@ -8,8 +8,7 @@ Names match case-insensitively but must be written with a capital letter
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg.names import LEGAL_SUFFIXES
 from kg.registry import RefEntity
@@ -18,9 +17,11 @@ TOKEN = re.compile(r"[^\W_]+|&")
 _END = "\x00"
 
 
-@dataclass(frozen=True)
-class Token:
-    """A word of a sentence, with its offsets; ``possessive`` if followed by 's."""
+class Token(NamedTuple):
+    """A word of a sentence, with its offsets; ``possessive`` if followed by 's.
+
+    A NamedTuple, not a dataclass: tokenizing is on the hot path of extraction.
+    """
 
     norm: str
     start: int
@@ -28,8 +29,7 @@ class Token:
     possessive: bool
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A registry entity found at [start, end) of a sentence."""
 
     entity: RefEntity

@@ -82,8 +82,8 @@ TRIGGERS = {
     "subsidiary": r"subsidiary of|owned by|acquired by|a unit of|a division of|"
                   r"parent company|acquired|acquisition of|(?<=-)owned",
 }
-TRIGGER_RES = {kind: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
-               for kind, pattern in TRIGGERS.items()}
+# Matched against the lowercased sentence (same offsets): faster than IGNORECASE.
+TRIGGER_RES = {kind: re.compile(rf"\b(?:{pattern})\b") for kind, pattern in TRIGGERS.items()}
 
 # Words before a trigger that deny it (checked in a short window before the trigger).
 NEGATION_RE = re.compile(

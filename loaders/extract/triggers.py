@@ -61,9 +61,10 @@ def _merge(text: str, found: list[Trigger]) -> list[Trigger]:
 
 def find_triggers(text: str) -> list[Trigger]:
     """Triggers in text order; adjacent same-kind words merge; windows assigned."""
+    lower = text.lower()
     found = sorted(
-        (Trigger(kind, m.start(), m.end(), m.group(0).lower()) for kind, regex in
-         lx.TRIGGER_RES.items() for m in regex.finditer(text)),
+        (Trigger(kind, m.start(), m.end(), m.group(0)) for kind, regex in
+         lx.TRIGGER_RES.items() for m in regex.finditer(lower)),
         key=lambda trig: (trig.start, -trig.end),
     )
     merged = _merge(text, found)
