@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean bench-articles
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(VENV)/.installed-test
 ## test: install the test dependencies, lint, and run the whole suite
 test: lint
 	$(BIN)/python -m pytest
+
+## bench-articles: articles per second (2,000 synthetic articles), printed as a table
+bench-articles: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_articles.py --articles 2000
 
 clean:
 	rm -rf $(VENV) kg-data demo/graph.ttl demo/graph.html .pytest_cache .mypy_cache .ruff_cache
