@@ -183,3 +183,35 @@ def test_every_command_is_documented_in_the_readme() -> None:
 
     for command in walk(main, "kg"):
         assert f"`{command}" in readme, f"{command} is not documented in README.md"
+
+
+def test_explain_shows_rule_and_sentence(tmp_path: Path, articles: Path) -> None:
+    store = tmp_path / "kg"
+    kg(store, "ingest", "articles", str(articles))
+    result = kg(store, "relations", "--explain", "--vendor", "Brightline Analytics")
+    assert result.exit_code == 0, result.output
+    assert "Brightline Analytics SELLS_TO Dover County Sheriff's Office" in result.output
+    assert "[sells_to:sold]" in result.output and "PlateWatch" in result.output
+
+
+def test_validate_passes_on_loaded_articles_and_names_a_broken_node(tmp_path: Path,
+                                                                   articles: Path) -> None:
+    from pyoxigraph import Literal, NamedNode
+
+    from kg.store import Store
+
+    store = tmp_path / "kg"
+    kg(store, "ingest", "articles", str(articles))
+    assert kg(store, "validate").exit_code == 0
+    broken = "https://w3id.org/survkg/id/engagement/broken"
+    db = Store(store)
+    skg = "https://w3id.org/survkg/ontology#"
+    db.replace_graph("https://w3id.org/survkg/id/source/broken", [
+        (NamedNode(broken), NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+         NamedNode(skg + "Engagement")),
+        (NamedNode(broken), NamedNode(skg + "amount"), Literal("lots")),
+    ])
+    db.close()
+    result = kg(store, "validate")
+    assert result.exit_code == 1
+    assert broken in result.output and "EngagementShape" in result.output
