@@ -36,6 +36,7 @@ def extract(body: str, registry: Registry) -> Extraction:
     mentions = MentionFinder(_gazetteer(registry), registry)
     relations = RelationFinder(mentions)
     sentences = split_sentences(body)
+    mentions.learn_places(body)
     found_mentions: list[Mention] = []
     found_relations: list[Relation] = []
     for sentence in sentences:

@@ -10,19 +10,20 @@ from kg.names import normalise
 from kg.registry import Registry
 from loaders.extract import lexicon as lx
 from loaders.extract.gazetteer import Gazetteer, tokenize
+from loaders.extract.names import (
+    CAPRUN,
+    LIST_ITEM_RE,
+    LIST_RE,
+    OPENERS,
+    PERSON_AFTER,
+    PERSON_BEFORE,
+    POLICE_AFTER_RE,
+    PRODUCT_NOUN,
+    classify,
+    split_run,
+    trim_run,
+)
 
-_CAPWORD = r"(?:[A-Z][\w’'&.\-]*|[0-9][\w\-]*[A-Za-z][\w\-]*)"
-_CAPRUN = re.compile(rf"{_CAPWORD}(?:\s+(?:(?:of|for|on|de|the|&)\s+)*{_CAPWORD})*")
-_OPENERS = frozenset("""
-the a an according in on at but however and last this that these those it its after before
-while when since as for from with by under over meanwhile also still yet so if though although
-during than earlier later now today then first second new one some many most several his her
-their our my we they he she i you there here what who why how where which
-january february march april may june july august september october november december
-jan feb mar apr jun jul aug sep sept oct nov dec
-monday tuesday wednesday thursday friday saturday sunday
-""".split())
-_ABBREVIATED = frozenset({"inc.", "corp.", "co.", "ltd.", "jr.", "sr.", "st."})
 _GROUP_RE = re.compile(
     r"\b((?:(?:\d[\d,]*|hundreds|dozens|thousands|several|many|two|three|four|five|"
     r"at least \w+)\s+(?:of\s+)?)?(?:(?:local|state|federal|municipal|county|city|u\.s\.|"
@@ -34,32 +35,15 @@ _GROUP_RE = re.compile(
     r"unions?|commanders?|departments?|officials?|work|body|footage|data|use)\b)",
     re.IGNORECASE,
 )
-_POLICE_AFTER_RE = re.compile(
-    r"\s+(police(?:\s+department)?|sheriff['’]s\s+(?:office|department)|"
-    r"county\s+sheriff['’]s\s+office|city\s+council|council)\b"
-)
-_LIST_RE = re.compile(
-    rf"{_CAPWORD}(?:\s+{_CAPWORD})*(?:,\s+{_CAPWORD}(?:\s+{_CAPWORD})*)+,?\s+(?:and|or)\s+"
-    rf"{_CAPWORD}(?:\s+{_CAPWORD})*"
-)
-_LIST_ITEM_RE = re.compile(rf"{_CAPWORD}(?:\s+{_CAPWORD})*")
-# ", a surveillance software company that ...": the head noun ends the phrase
-# before any relative clause.
-_APPOSITION_RE = re.compile(
-    r"^,\s+(?:a|an|the)\s+((?:[\w\-’']+\s+){0,6}?[\w\-]+)"
-    r"(?=\s+(?:that|which|who|whose|based|with|in|of|for)\b|\s*[,.;]|$)"
-)
-_PRODUCT_NOUN = (r"(?:software|platform|tool|app|application|system|database|program|service|"
-                 r"technology|product|cameras?|devices?|drones?|towers?)")
 _QUOTED_PRODUCT_RE = re.compile(
     r"(?:called|named|dubbed|known as|its|their|the)\s+[\"“]([A-Z][^\"”]{1,40})[\"”]"
 )
 _ITS_PRODUCT_RE = re.compile(
-    rf"\b(?:its|their)\s+((?:[A-Z][\w\-]*\s+){{1,3}}){_PRODUCT_NOUN}\b"
+    rf"\b(?:its|their)\s+((?:[A-Z][\w\-]*\s+){{1,3}}){PRODUCT_NOUN}\b"
 )
 # "its app, Neighbors", "a tool called Locate X", "software known as Rekognition"
 _NAMED_PRODUCT_RE = re.compile(
-    rf"\b{_PRODUCT_NOUN}s?,?\s+(?:(?:called|named|dubbed|known as)\s+|(?<=,\s))[\"“]?"
+    rf"\b{PRODUCT_NOUN}s?,?\s+(?:(?:called|named|dubbed|known as)\s+|(?<=,\s))[\"“]?"
     r"([A-Z][\w.\-]*(?:\s+[A-Z0-9][\w.\-]*){0,3})"
 )
 
@@ -90,38 +74,7 @@ class Mention:
         return self.antecedent or self
 
 
-def _classify(run: str, before: str, after: str) -> tuple[str, str] | None:
-    """Kind of a capitalised name from its head word, its descriptor or an apposition.
-
-    Head words type only names of two or more words: "Police" or "Law" alone at
-    the start of a sentence is a common noun, "Chicago Police" is a name.
-    """
-    words = normalise(run).split()
-    head = words[-1] if words else ""
-    if len(words) > 1 and (head in lx.AGENCY_HEADS or re.search(r"(?:Police|Sheriff)$", run)):
-        return "agency", f"head:{head}"
-    if len(words) > 2 and words[0] in lx.AGENCY_HEADS and words[1] in ("of", "for", "on"):
-        return "agency", f"head:{words[0]}-of"
-    if run.startswith(("City of", "County of", "State of", "Town of", "Village of")):
-        return "agency", "head:government"
-    descriptor = before.split()[-1].lower() if before.split() else ""
-    if descriptor in lx.VENDOR_DESCRIPTORS:
-        return "vendor", f"descriptor:{descriptor}"
-    if descriptor in lx.ORG_DESCRIPTORS:
-        return "organization", f"descriptor:{descriptor}"
-    if len(words) > 1 and head in lx.VENDOR_HEADS:
-        return "vendor", f"head:{head}"
-    if len(words) > 1 and head in lx.ORG_HEADS:
-        return "organization", f"head:{head}"
-    if apposition := _APPOSITION_RE.match(after):
-        noun = apposition.group(1).split()[-1].lower()
-        if noun in lx.VENDOR_DESCRIPTORS:
-            return "vendor", f"apposition:{noun}"
-        if noun in lx.ORG_DESCRIPTORS:
-            return "organization", f"apposition:{noun}"
-    return None
-
-
+# "the city" means a city government, not the latest police department.
 _PLURAL_KIND = {"agencies": "agency", "departments": "agency", "cities": "agency",
                 "companies": "vendor", "firms": "vendor", "vendors": "vendor",
                 "groups": "organization", "organizations": "organization"}
@@ -131,32 +84,14 @@ _PLURAL_REFERENCE_RE = re.compile(
     r"organizations))\b",
     re.IGNORECASE,
 )
-# "the city" means a city government, not the latest police department.
+_LOCAL_BODY = re.compile(r"\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:Police Department|Police|"
+                         r"City Council|Fire Department|Public Schools|Town Council)\b")
+_NOT_PLACES = frozenset("state county city capitol metro transit university campus airport "
+                        "port park school tribal military border federal national".split())
 _GOVERNMENT_NAME = {
     "city": re.compile(r"^(?:City|Town|Village)\b|\bCity$|City and County", re.IGNORECASE),
     "county": re.compile(r"\bCounty\b"),
 }
-_LEADING_WORD = re.compile(r"(\S+)\s+")
-
-
-def _trim_run(text: str, start: int, end: int) -> tuple[int, int, bool]:
-    """Drop sentence openers, a trailing period and a possessive from a capitalised run."""
-    while (word := _LEADING_WORD.match(text, start, end)) and word.group(1).lower() in _OPENERS:
-        start = word.end()
-    if text[start:end].lower() in _OPENERS:
-        return start, start, False
-    possessive = False
-    for suffix in ("'s", "’s", "'", "’"):
-        if text[start:end].endswith(suffix):
-            end -= len(suffix)
-            possessive = True
-            break
-    words = text[start:end].split()
-    if words and words[-1].endswith(".") and words[-1].lower() not in _ABBREVIATED:
-        end -= 1
-    return start, end, possessive
-
-
 class MentionFinder:
     """Finds mentions sentence by sentence, remembering the document so far."""
 
@@ -165,6 +100,7 @@ class MentionFinder:
         self.registry = registry
         self.history: list[Mention] = []
         self._short_names: dict[str, Mention] = {}
+        self._places: dict[str, str] = {}
 
     def find(self, index: int, text: str) -> list[Mention]:
         """Every mention in sentence ``index``, in text order; references resolved."""
@@ -174,7 +110,9 @@ class MentionFinder:
         found += self._patterns(index, text, found)
         found += self._lists(index, text, found)
         found.sort(key=lambda m: m.start)
-        found += self._references(index, text, found)
+        refs = self._references(index, text, found)
+        found = [m for m in found if m.kind != "name" or not _overlaps(m.start, m.end, refs)]
+        found += refs
         found.sort(key=lambda m: m.start)
         self.history.extend(m for m in found if m.kind != "pronoun")
         return found
@@ -196,39 +134,64 @@ class MentionFinder:
         for maker_name in (maker.name, *maker.labels):
             if mention.name.startswith(maker_name + " "):
                 rest = mention.name[len(maker_name) + 1:]
-                if rest[:1].isupper() and normalise(rest) not in _OPENERS:
+                if rest[:1].isupper() and normalise(rest) not in OPENERS:
                     self._short_names.setdefault(normalise(rest), mention)
 
     def _patterns(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
         found: list[Mention] = []
-        for match in _CAPRUN.finditer(text):
-            start, end, possessive = _trim_run(text, match.start(), match.end())
-            if end <= start or _overlaps(start, end, taken):
-                continue
-            run = text[start:end]
-            known = self._short_names.get(normalise(run))
-            if known is not None:
-                found.append(Mention(known.kind, known.name, index, start, end, "alias",
-                                     known.iri, possessive))
-                continue
-            kind_rule = _classify(run, text[max(0, start - 40):start], text[end:end + 80])
-            police = _POLICE_AFTER_RE.match(text, end)
-            if police and not possessive:
-                end = police.end()
-                run, kind_rule = text[start:end], ("agency", f"place+{police.group(1).lower()}")
-            if kind_rule is None:
-                continue
-            mention = Mention(kind_rule[0], run, index, start, end, kind_rule[1],
-                              possessive=possessive)
-            self._remember_short_name(mention)
-            found.append(mention)
+        for match in CAPRUN.finditer(text):
+            for start, end in split_run(text, match.start(), match.end()):
+                mention = self._name(index, text, start, end, taken)
+                if mention is not None:
+                    found.append(mention)
         return found
+
+    def _name(self, index: int, text: str, start: int, end: int,
+              taken: list[Mention]) -> Mention | None:
+        """One capitalised name: an alias seen before, a typed new name, or an untyped one
+        that a relation rule may later type by its role ("paid NorthStar Vision")."""
+        start, end, possessive = trim_run(text, start, end)
+        if end <= start or _overlaps(start, end, taken):
+            return None
+        run = text[start:end]
+        known = self._short_names.get(normalise(run))
+        if known is not None:
+            return Mention(known.kind, known.name, index, start, end, "alias", known.iri,
+                           possessive)
+        if (place := self._places.get(normalise(run))) is not None:
+            return Mention("agency", place, index, start, end, "place:learned", None,
+                           possessive)
+        kind_rule = classify(run, text[max(0, start - 40):start], text[end:end + 80])
+        police = POLICE_AFTER_RE.match(text, end)
+        if police and not possessive:
+            end = police.end()
+            run, kind_rule = text[start:end], ("agency", f"place+{police.group(1).lower()}")
+        if kind_rule is None:
+            if PERSON_BEFORE.search(text[max(0, start - 30):start]) or \
+                    PERSON_AFTER.match(text[end:end + 40]) or run.lower() in OPENERS or \
+                    not run[:1].isupper():
+                return None
+            return Mention("name", run, index, start, end, "untyped", possessive=possessive)
+        mention = Mention(kind_rule[0], run, index, start, end, kind_rule[1],
+                          possessive=possessive)
+        self.remember(mention)
+        return mention
+
+    def learn_places(self, body: str) -> None:
+        """Places named by their police or council ("the Millbrook Police Department") are
+        towns, so "Millbrook" alone stands for the town's government."""
+        for match in _LOCAL_BODY.finditer(body):
+            place = match.group(1)
+            key = normalise(place)
+            if key and key.split()[0] not in OPENERS and key not in _NOT_PLACES and \
+                    self.registry.lookup(place) is None:
+                self._places.setdefault(key, f"City of {place}")
 
     def _lists(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
         """Untyped names in a list with typed ones take their type: "Facebook, Google and X"."""
         found: list[Mention] = []
-        for listing in _LIST_RE.finditer(text):
-            items = list(_LIST_ITEM_RE.finditer(text, listing.start(), listing.end()))
+        for listing in LIST_RE.finditer(text):
+            items = list(LIST_ITEM_RE.finditer(text, listing.start(), listing.end()))
             typed = [m for m in taken if listing.start() <= m.start < listing.end()
                      and m.kind in ("vendor", "organization", "agency")]
             kinds = {m.kind for m in typed}
@@ -236,17 +199,30 @@ class MentionFinder:
                 continue
             kind = kinds.pop()
             for item in items:
-                start, end, possessive = _trim_run(text, item.start(), item.end())
+                start, end, possessive = trim_run(text, item.start(), item.end())
+                untyped = [m for m in taken if m.kind == "name" and m.start < end
+                           and start < m.end]
+                for mention in untyped:
+                    self.give_kind(mention, kind, f"list:{kind}")
                 if end > start and not _overlaps(start, end, taken + found):
                     found.append(Mention(kind, text[start:end], index, start, end,
                                          f"list:{kind}", possessive=possessive))
         return found
 
-    def _remember_short_name(self, mention: Mention) -> None:
+    def give_kind(self, mention: Mention, kind: str, rule: str) -> None:
+        """Type an untyped name from its context; the type holds for the rest of the text."""
+        mention.kind, mention.rule = kind, rule
+        self.remember(mention)
+
+    def remember(self, mention: Mention) -> None:
+        """A new name, and the first word of a longer one, mean it for the rest of the text."""
+        if mention.kind not in ("vendor", "organization", "product"):
+            return
+        self._short_names.setdefault(normalise(mention.name), mention)
         words = mention.name.split()
-        if mention.kind in ("vendor", "organization") and len(words) > 1:
+        if len(words) > 1 and mention.kind != "product":
             first = normalise(words[0])
-            if first and words[0][0].isupper() and first not in _OPENERS:
+            if first and words[0][0].isupper() and first not in OPENERS:
                 self._short_names.setdefault(first, mention)
 
     def _groups(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
@@ -273,8 +249,9 @@ class MentionFinder:
 
     def _references(self, index: int, text: str, found: list[Mention]) -> list[Mention]:
         refs: list[Mention] = []
+        named = [m for m in found if m.kind != "name"]
         for match in lx.REFERENCE_RE.finditer(text):
-            if _overlaps(match.start(), match.end(), found):
+            if _overlaps(match.start(), match.end(), named):
                 continue
             word = match.group(1).lower()
             kind = lx.KIND_OF_REFERENCE[word]
@@ -319,7 +296,8 @@ class MentionFinder:
         for match in _PLURAL_REFERENCE_RE.finditer(text):
             kind = _PLURAL_KIND[match.group(1).lower().split()[-1]]
             named_here = {m.key for m in found if m.kind == kind}
-            if _overlaps(match.start(), match.end(), found) or len(named_here) > 1:
+            named = [m for m in found if m.kind != "name"]
+            if _overlaps(match.start(), match.end(), named) or len(named_here) > 1:
                 continue  # "These agencies include A, B and C" introduces its own list
             for member in self._latest_list(kind, index):
                 refs.append(Mention(kind, member.name, index, match.start(), match.end(),
@@ -345,6 +323,22 @@ class MentionFinder:
             target = mention.resolved
             if mention.kind == kind and (name is None or name.search(target.name)):
                 return target
+        if name is not None:
+            for mention in candidates:
+                if mention.kind == kind and (city := self._government_of(mention, name)):
+                    return city
+        return None
+
+    def _government_of(self, mention: Mention, name: re.Pattern[str]) -> Mention | None:
+        """The city (or county) government a mentioned police department belongs to."""
+        target = mention.resolved
+        for iri in self.registry.ancestors(target.iri) if target.iri else []:
+            if name.search(self.registry.entities[iri].name):
+                return self.registry_mention(iri, target)
+        place = _LOCAL_BODY.match(target.name)
+        if place and (city := self._places.get(normalise(place.group(1)))):
+            return Mention("agency", city, target.sentence, target.start, target.end,
+                           "place:learned")
         return None
 
 
