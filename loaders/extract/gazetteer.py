@@ -36,6 +36,7 @@ class Match(NamedTuple):
     start: int
     end: int
     possessive: bool
+    mode: str
 
 
 def tokenize(text: str) -> list[Token]:
@@ -98,26 +99,27 @@ class Gazetteer:
             if best is None:
                 i += 1
                 continue
-            entity, last = best
+            entity, last, mode = best
             end = tokens[last].end
             while entity.kind == "vendor" and last + 1 < len(tokens) \
                     and tokens[last + 1].norm in LEGAL_SUFFIXES and not tokens[last].possessive:
                 last += 1  # "Axon Enterprise Inc.": the suffix belongs to the name
                 end = tokens[last].end + (text[tokens[last].end:tokens[last].end + 1] == ".")
-            found.append(Match(entity, tokens[i].start, end, tokens[last].possessive))
+            found.append(Match(entity, tokens[i].start, end, tokens[last].possessive, mode))
             i = last + 1
         return found
 
-    def _longest(self, text: str, tokens: list[Token], i: int) -> tuple[RefEntity, int] | None:
+    def _longest(self, text: str, tokens: list[Token],
+                 i: int) -> tuple[RefEntity, int, str] | None:
         node: dict[str, Any] | None = self._root
-        best: tuple[RefEntity, int] | None = None
+        best: tuple[RefEntity, int, str] | None = None
         for j in range(i, len(tokens)):
             node = node.get(tokens[j].norm) if node is not None else None
             if node is None:
                 break
             for _, label, entity, mode in node.get(_END, []):
                 if _form_ok(text, tokens, i, j, label, mode):
-                    best = (entity, j)
+                    best = (entity, j, mode)
                     break
         return best
 

@@ -8,6 +8,7 @@ import re
 
 AGENCY_HEADS = frozenset("""
 department dept office police sheriff patrol bureau agency administration service services
+supervisors commissioners legislature
 commission authority board council court attorney marshals marshal guard command directorate
 division unit pd ministry inspectorate corps constabulary troopers prosecutor
 """.split())
@@ -73,7 +74,7 @@ TRIGGERS = {
                  r"petition(?:ed)?|campaign(?:ed|ing)? against|objected|challenged",
     "end": r"ended|ends|end|ending|cancell?(?:ed|ing|s)?|cancell?ation|terminat(?:ed|es|e|ing|"
            r"ion)|stopped|stop|halted|halt|dropped|drop|scrapped|discontinu(?:ed|es|e)|"
-           r"let (?:\w+ )?(?:contract )?expire|expired|not renew|pulled the plug|paused|pause|"
+           r"let\s+(?:\S+\s+){0,10}?expire|expired|lapsed|not renew|pulled the plug|paused|pause|"
            r"suspend(?:ed|s)?|banned|bans?|moratorium|no longer|abandoned|shut down|"
            r"cut ties|severed",
     "fund": r"grants?|funded|funds|funding|financed",

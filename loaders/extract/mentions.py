@@ -19,6 +19,7 @@ from loaders.extract.names import (
     PERSON_BEFORE,
     POLICE_AFTER_RE,
     PRODUCT_NOUN,
+    TITLES,
     classify,
     split_run,
     trim_run,
@@ -84,6 +85,12 @@ _PLURAL_REFERENCE_RE = re.compile(
     r"organizations))\b",
     re.IGNORECASE,
 )
+# "deployed in Arizona": a place after a locative preposition is where, not who.
+_LOCATIVE = re.compile(r"\b(?:in|across|throughout|near|around|outside|inside|at|to|from|"
+                       r"through|along|within)\s+(?:the\s+)?$")
+_NAMED_REFERENCE_RE = re.compile(
+    r"\b[Tt]he\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)\s+(?:department|agency|office|police|"
+    r"sheriff['’]s office|bureau)\b")
 _LOCAL_BODY = re.compile(r"\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:Police Department|Police|"
                          r"City Council|Fire Department|Public Schools|Town Council)\b")
 _NOT_PLACES = frozenset("state county city capitol metro transit university campus airport "
@@ -120,9 +127,12 @@ class MentionFinder:
     def _registry(self, index: int, text: str) -> list[Mention]:
         found = [Mention(m.entity.kind, m.entity.name, index, m.start, m.end, "registry",
                          m.entity.iri, m.possessive)
-                 for m in self.gazetteer.find(text, tokenize(text))]
+                 for m in self.gazetteer.find(text, tokenize(text))
+                 if not (m.mode == "place" and _LOCATIVE.search(text, 0, m.start))]
         for mention in found:
             self._remember_product_name(mention)
+            if mention.kind in ("vendor", "organization") and len(mention.name.split()) > 1:
+                self.remember(mention)  # "Vigilant Solutions", then "Vigilant"
         return found
 
     def _remember_product_name(self, mention: Mention) -> None:
@@ -169,7 +179,8 @@ class MentionFinder:
         if kind_rule is None:
             if PERSON_BEFORE.search(text[max(0, start - 30):start]) or \
                     PERSON_AFTER.match(text[end:end + 40]) or run.lower() in OPENERS or \
-                    not run[:1].isupper():
+                    not run[:1].isupper() or normalise(run).split()[0] in TITLES or \
+                    _LOCATIVE.search(text, 0, start):
                 return None
             return Mention("name", run, index, start, end, "untyped", possessive=possessive)
         mention = Mention(kind_rule[0], run, index, start, end, kind_rule[1],
@@ -181,7 +192,10 @@ class MentionFinder:
         """Places named by their police or council ("the Millbrook Police Department") are
         towns, so "Millbrook" alone stands for the town's government."""
         for match in _LOCAL_BODY.finditer(body):
-            place = match.group(1)
+            words = match.group(1).split()
+            while words and words[0].lower() in OPENERS:
+                words = words[1:]
+            place = " ".join(words)
             key = normalise(place)
             if key and key.split()[0] not in OPENERS and key not in _NOT_PLACES and \
                     self.registry.lookup(place) is None:
@@ -262,6 +276,7 @@ class MentionFinder:
                                     f"reference:{match.group(0).lower()}", antecedent.iri,
                                     antecedent=antecedent.resolved))
         refs += self._plural_references(index, text, found)
+        refs += self._named_references(index, text, named)
         for match in lx.PRONOUN_RE.finditer(text):
             refs.append(Mention("pronoun", match.group(1), index, match.start(), match.end(),
                                 "pronoun", possessive=match.group(1).lower() == "its"))
@@ -271,6 +286,9 @@ class MentionFinder:
         """One entity, or one part of the other in the registry (a city and its police)."""
         a, b = first.resolved, second.resolved
         if a.key == b.key:
+            return True
+        towns = [self._government_of(m, _GOVERNMENT_NAME["city"]) for m in (a, b)]
+        if (towns[0] and towns[0].key == b.key) or (towns[1] and towns[1].key == a.key):
             return True
         if a.iri is None or b.iri is None:
             return False
@@ -288,6 +306,21 @@ class MentionFinder:
             return None
         return Mention(entity.kind, entity.name, near.sentence, near.start, near.end,
                        "registry:maker", entity.iri)
+
+    def _named_references(self, index: int, text: str,
+                          named: list[Mention]) -> list[Mention]:
+        """"the Harlow department": the latest agency whose name holds "Harlow"."""
+        refs: list[Mention] = []
+        for match in _NAMED_REFERENCE_RE.finditer(text):
+            if _overlaps(match.start(), match.end(), named):
+                continue
+            words = re.compile(rf"\b{re.escape(match.group(1))}\b")
+            antecedent = self.latest("agency", index, match.start(), named, words)
+            if antecedent is not None:
+                refs.append(Mention("agency", antecedent.name, index, match.start(),
+                                    match.end(), f"reference:{match.group(0).lower()}",
+                                    antecedent.iri, antecedent=antecedent))
+        return refs
 
     def _plural_references(self, index: int, text: str,
                            found: list[Mention]) -> list[Mention]:

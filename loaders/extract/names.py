@@ -88,12 +88,15 @@ def split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
-_CONNECTOR = re.compile(r"\s+(?:for|on|the|for the|on the)\s+")
+_CONNECTOR = re.compile(r"\s+(?:for the|on the|for|on|the)\s+")
 _HEADS = lx.AGENCY_HEADS | lx.VENDOR_HEADS | lx.ORG_HEADS
 # "ended its trial of FaceMatch": the thing tried or used is a product.
 _PRODUCT_OBJECT = re.compile(r"\b(?:trial|pilot|test|testing|evaluation|use|deployment|"
                              r"rollout|purchase|version)\s+of\s+$", re.IGNORECASE)
 # A name after a title is a person: "Mayor Brandon Johnson", "spokesperson Ana Ruiz".
+TITLES = frozenset("mayor sen rep gov chief sheriff commissioner secretary president ceo "
+                   "director officer judge councilmember dr mr ms mrs lt sgt capt detective "
+                   "attorney general".split())
 PERSON_BEFORE = re.compile(
     r"\b(?:Mayor|Sen|Rep|Gov|Chief|Sheriff|Commissioner|Secretary|President|CEO|Director|"
     r"Officer|Judge|Councilmember|Dr|Mr|Ms|Mrs|Lt|Sgt|Capt|Detective|Attorney|spokes\w+|"
@@ -104,6 +107,10 @@ PERSON_AFTER = re.compile(r"^(?:\s+(?:said|says|told|wrote|added)\b|,\s+(?:who|a
 
 
 _LEADING_WORD = re.compile(r"(\S+)\s+")
+_DATE_TAIL = re.compile(
+    r"\s+(?:on|in|since|by)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b.*$")
 
 
 def trim_run(text: str, start: int, end: int) -> tuple[int, int, bool]:
@@ -112,6 +119,8 @@ def trim_run(text: str, start: int, end: int) -> tuple[int, int, bool]:
         start = word.end()
     if text[start:end].lower() in OPENERS:
         return start, start, False
+    if tail := _DATE_TAIL.search(text, start, end):
+        end = tail.start()  # "the Board of Supervisors on Tuesday"
     possessive = False
     for suffix in ("'s", "’s", "'", "’"):
         if text[start:end].endswith(suffix):

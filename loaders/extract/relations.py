@@ -53,6 +53,11 @@ class RelationFinder:
         """One agency, or one part of the other."""
         return self.finder.same_family(first, second)
 
+    def give_kind(self, mention: Mention, kind: str, rule: str) -> Mention:
+        """Type an untyped name by the role a rule found it in."""
+        self.finder.give_kind(mention, kind, rule)
+        return mention
+
     def maker_of(self, product: Mention) -> Mention | None:
         """Who makes a product: stated in this document, else the registry's maker."""
         product = product.resolved
@@ -119,8 +124,10 @@ class RelationFinder:
                 continue
             ends = {m.key for m in (other.vendor, other.product, other.object, other.subject)
                     if m is not None}
+            inferred = use.rule.endswith("+earlier-deal-thing")
             same = use.subject.key == other.agency.key or (
-                other.type == "PILOTS" and self.same_family(use.subject, other.agency))
+                (other.type == "PILOTS" or inferred)
+                and self.same_family(use.subject, other.agency))
             if things & ends and same:
                 return True
         return False

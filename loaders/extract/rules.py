@@ -42,6 +42,17 @@ _LIST_GAP = re.compile(r"^(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,\s*(?:and\s+|or\s+)
 _DEFINITE_DEAL = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w$.,-]+\s+){0,2}$",
                             re.IGNORECASE)
 _APPOSITIVE = re.compile(r",\s+(?:a|an)\s+[^,;:]{1,100}?(?=,|$|\.$)")
+_SLOT_AFTER = re.compile(r"^\s+(?:(?:with|from|by|to|for)\s+)?(?:the\s+)?$")
+_SLOT_BEFORE = re.compile(r"^\s+(?:(?:has|had|have|also|will|would|recently|quietly|then|"
+                          r"reportedly)\s+)*(?:been\s+)?$")
+# A vendor or product name: a mixed-case word or several words, not an acronym of
+# four letters or fewer (outlets, unknown agencies) nor a people's name ("Americans").
+_NAME_LIKE = re.compile(r"^(?![A-Z]{1,4}$)(?!\w+(?:ans|ese|ish|ians)$)[A-Z][\w.&'’-]*"
+                        r"(?:\s+[A-Z0-9][\w.&'’-]*)*$")
+_DEFINITE_THING = re.compile(
+    r"\s+(?:the|its|their|these|those)\s+(?:new\s+)?(?:\w+\s+)?(?:software|tool|system|"
+    r"platform|app|technology|product|service|cameras?|devices?|drones?|towers?|sensors?|"
+    r"program|database|equipment)\b")
 _POSSESSED_DEAL = re.compile(r"(?:['’]s|\bits|\btheir)\s+(?:[A-Z][\w-]*\s+)?$")
 _GENERIC_CRITICS = re.compile(
     r"\b(?:groups?|advocates|activists|critics|lawmakers|organi[sz]ations|coalition|they|"
@@ -90,6 +101,8 @@ class Memory(Protocol):
     def maker_of(self, product: Mention) -> Mention | None: ...
 
     def same_family(self, first: Mention, second: Mention) -> bool: ...
+
+    def give_kind(self, mention: Mention, kind: str, rule: str) -> Mention: ...
 
 
 class SentenceRules:
@@ -225,6 +238,8 @@ class SentenceRules:
         rule = f"{rel_type.lower()}:{trig.word}"
         if vendor is None:
             vendor = self.subject_before(trig, "vendor")
+        if vendor is None and (name := self._untyped(trig, right_first=not passive)):
+            vendor = self.memory.give_kind(name, "vendor", f"role:seller-of-{trig.word}")
         if vendor is None and product is not None:
             vendor = self.memory.maker_of(product)
             rule += "+maker-of-product"
@@ -281,11 +296,43 @@ class SentenceRules:
         agencies = self.nearest_list(trig, "agency")
         product = self.nearest(trig, "product", right_first=True)
         vendor = self.nearest(trig, "vendor", right_first=True)
+        rule_suffix = ""
+        if product is None and vendor is None and agencies:
+            if name := self._untyped(trig, right_first=True):
+                product = self.memory.give_kind(name, "product", f"role:{trig.word}-object")
+            else:
+                product, vendor = self._thing_of_earlier_deal(trig, agencies[0])
+                rule_suffix = "+earlier-deal-thing"
         target = product or vendor
         if target is None:
             return []
-        return [Relation(rel_type, agency, target, self.index, f"{rel_type.lower()}:{trig.word}",
-                         product=product, vendor=vendor) for agency in agencies]
+        rule = f"{rel_type.lower()}:{trig.word}{rule_suffix}"
+        return [Relation(rel_type, agency, target, self.index, rule, product=product,
+                         vendor=vendor) for agency in agencies]
+
+    def _untyped(self, trig: Trigger, right_first: bool) -> Mention | None:
+        """A name no rule has typed yet that fills the argument slot right next to the
+        trigger ("paid NorthStar Vision", "a contract with Locus", "Pulsewatch pitched"),
+        for the rule to type by its role. Farther names are left alone: most untyped
+        capitalised words are people, places, outlets or sentence openers."""
+        after = [m for m in self.within(trig.right, "name", trig.start)
+                 if _SLOT_AFTER.match(self.text[trig.end:m.start])]
+        before = [m for m in self.within(trig.left, "name", trig.start)
+                  if _SLOT_BEFORE.match(self.text[m.end:trig.start])]
+        found = [n for n in (after[:1] + before[-1:] if right_first else before[-1:] + after[:1])
+                 if _NAME_LIKE.match(n.name)]
+        return found[0] if found else None
+
+    def _thing_of_earlier_deal(self, trig: Trigger,
+                               agency: Mention) -> tuple[Mention | None, Mention | None]:
+        """"The agency began testing the towers": the product (or vendor) of this
+        agency's latest deal, when the object is a definite product noun."""
+        if not _DEFINITE_THING.match(self.text, trig.right[0]):
+            return None, None
+        for earlier in reversed(self.memory.past):
+            if self.memory.same_family(agency, earlier.agency):
+                return earlier.product, earlier.vendor
+        return None, None
 
     def rule_make(self, trig: Trigger) -> list[Relation]:
         vendor = self.nearest(trig, "vendor", right_first=bool(_PASSIVE_BY.match(self.text,

@@ -15,7 +15,7 @@ from loaders.extract.mentions import Mention
 from loaders.extract.rules import ENGAGEMENTS, PRODUCT_FROM, Relation, SentenceRules
 from loaders.extract.triggers import ENGAGEMENT_NOUN_RE, ENGAGEMENT_NOUNS, Trigger
 
-_POSSESSIVE_GAP = re.compile(r"^[^,.;:()\"“”]{0,40}$")
+_POSSESSIVE_GAP = re.compile(r"^[^,.;:()]{0,40}$")
 _ADJACENT_GAP = re.compile(r"^\s+$")
 _POSSESSIVE_IN_NAME = re.compile(r"\w['’]s\s")
 
@@ -120,8 +120,10 @@ def _end_earlier(rules: SentenceRules, trig: Trigger, agency: Mention | None,
     if noun is None:
         return []
     wanted = ENGAGEMENT_NOUNS[noun.group(1).lower()]
-    for earlier in reversed(rules.memory.past):
-        if earlier.type == wanted and (agency is None or earlier.agency.key == agency.key):
+    candidates = [e for e in reversed(rules.memory.past) if agency is None
+                  or rules.memory.same_family(agency, e.agency)]
+    candidates.sort(key=lambda e: e.type != wanted)  # the named kind of deal first
+    for earlier in candidates[:1]:
             ended = Relation(earlier.type, earlier.subject, earlier.object, rules.index,
                              f"{_verb(trig)}-earlier:{trig.word}+{noun.group(1).lower()}",
                              product=earlier.product, vendor=earlier.vendor, status=status,
