@@ -8,7 +8,7 @@ import re
 
 AGENCY_HEADS = frozenset("""
 department dept office police sheriff patrol bureau agency administration service services
-supervisors commissioners legislature
+supervisors commissioners legislature district districts
 commission authority board council court attorney marshals marshal guard command directorate
 division unit pd ministry inspectorate corps constabulary troopers prosecutor
 """.split())
@@ -35,7 +35,7 @@ AGENCY_DESCRIPTORS = frozenset("agency department office bureau".split())
 REFERENCES = {
     "vendor": "company firm startup start-up vendor maker contractor provider developer "
               "retailer giant broker manufacturer supplier",
-    "agency": "agency department bureau office city county police force sheriff's",
+    "agency": "agency department bureau office city county police force sheriff's district",
     "product": "software tool technology system product platform app application service "
                "program programme database devices cameras camera towers tower",
 }
@@ -64,7 +64,7 @@ TRIGGERS = {
              r"ing|ion)|trying out|tried out|try out",
     "use": r"uses?|used|using|deploy(?:s|ed|ing|ment)?|relies on|relied on|rely on|employs?|"
            r"employed|utili[sz](?:es|ed|ing|e)|has access to|had access to|have access to|"
-           r"access to|operates?|operated",
+           r"access to|operates?|operated(?!\s+by)",
     "make": r"develop(?:s|ed|er of)|makes|made by|maker of|creator of|created|builds|built|"
             r"manufactur(?:es|ed|er of)|designed|developed by",
     "criticize": r"critici[sz](?:e|ed|es|ing)|oppos(?:e|ed|es|ing)|sued|sues|suing|lawsuit|"

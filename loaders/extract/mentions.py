@@ -91,6 +91,16 @@ _LOCATIVE = re.compile(r"\b(?:in|across|throughout|near|around|outside|inside|at
 _NAMED_REFERENCE_RE = re.compile(
     r"\b[Tt]he\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)\s+(?:department|agency|office|police|"
     r"sheriff['’]s office|bureau)\b")
+# "a Virginia data broker": a place after "a" describes, it does not act.
+_WHERE = re.compile(r"\b(?:in|across|throughout|near|around|outside|inside|along|within)\s+"
+                    r"(?:the\s+)?$")
+_ARTICLE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+_BODIES_RE = re.compile(
+    r"\b((?:\d[\d,]*|dozens|hundreds|thousands|several|many|scores)\s+(?:of\s+)?(?:other\s+)?"
+    r"(?:school districts|cities|counties|towns|transit agencies|state agencies|"
+    r"federal agencies|government agencies|agencies|governments|states))\b",
+    re.IGNORECASE,
+)
 _LOCAL_BODY = re.compile(r"\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:Police Department|Police|"
                          r"City Council|Fire Department|Public Schools|Town Council)\b")
 _NOT_PLACES = frozenset("state county city capitol metro transit university campus airport "
@@ -128,7 +138,8 @@ class MentionFinder:
         found = [Mention(m.entity.kind, m.entity.name, index, m.start, m.end, "registry",
                          m.entity.iri, m.possessive)
                  for m in self.gazetteer.find(text, tokenize(text))
-                 if not (m.mode == "place" and _LOCATIVE.search(text, 0, m.start))]
+                 if not (m.mode == "place" and (_LOCATIVE.search(text, 0, m.start)
+                                                or _ARTICLE.search(text, 0, m.start)))]
         for mention in found:
             self._remember_product_name(mention)
             if mention.kind in ("vendor", "organization") and len(mention.name.split()) > 1:
@@ -180,7 +191,7 @@ class MentionFinder:
             if PERSON_BEFORE.search(text[max(0, start - 30):start]) or \
                     PERSON_AFTER.match(text[end:end + 40]) or run.lower() in OPENERS or \
                     not run[:1].isupper() or normalise(run).split()[0] in TITLES or \
-                    _LOCATIVE.search(text, 0, start):
+                    _WHERE.search(text, 0, start):
                 return None
             return Mention("name", run, index, start, end, "untyped", possessive=possessive)
         mention = Mention(kind_rule[0], run, index, start, end, kind_rule[1],
@@ -240,7 +251,9 @@ class MentionFinder:
                 self._short_names.setdefault(first, mention)
 
     def _groups(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
-        found: list[Mention] = []
+        found: list[Mention] = [
+            Mention("agency", m.group(1), index, m.start(1), m.end(1), "group")
+            for m in _BODIES_RE.finditer(text) if not _overlaps(m.start(1), m.end(1), taken)]
         for match in _GROUP_RE.finditer(text):
             phrase = match.group(1)
             if phrase.lower() in ("police", "law enforcement", "sheriff's", "sheriff’s"):
@@ -354,7 +367,8 @@ class MentionFinder:
             m for m in reversed(self.history) if index - m.sentence <= 4]
         for mention in candidates:
             target = mention.resolved
-            if mention.kind == kind and (name is None or name.search(target.name)):
+            if mention.kind == kind and target.rule != "group" and (
+                    name is None or name.search(target.name)):
                 return target
         if name is not None:
             for mention in candidates:

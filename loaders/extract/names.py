@@ -32,7 +32,8 @@ LIST_ITEM_RE = re.compile(rf"{CAPWORD}(?:\s+{CAPWORD})*")
 # before any relative clause.
 _APPOSITION_RE = re.compile(
     r"^,\s+(?:a|an|the)\s+((?:[\w\-’']+\s+){0,6}?[\w\-]+)"
-    r"(?=\s+(?:that|which|who|whose|based|with|in|of|for)\b|\s*[,.;]|$)"
+    r"(?=\s+(?:that|which|who|whose|based|with|in|of|for|operated|run|made|built|sold|"
+    r"offered|developed|owned|used|provided|from|by)\b|\s*[,.;]|$)"
 )
 PRODUCT_NOUN = (r"(?:software|platform|tool|app|application|system|database|program|service|"
                 r"technology|product|cameras?|devices?|drones?|towers?)")
@@ -100,7 +101,7 @@ TITLES = frozenset("mayor sen rep gov chief sheriff commissioner secretary presi
 PERSON_BEFORE = re.compile(
     r"\b(?:Mayor|Sen|Rep|Gov|Chief|Sheriff|Commissioner|Secretary|President|CEO|Director|"
     r"Officer|Judge|Councilmember|Dr|Mr|Ms|Mrs|Lt|Sgt|Capt|Detective|Attorney|spokes\w+|"
-    r"said|says|by|analyst|researcher|professor|founder)\.?\s+$"
+    r"said|says|analyst|researcher|professor|founder)\.?\s+$"
 )
 PERSON_AFTER = re.compile(r"^(?:\s+(?:said|says|told|wrote|added)\b|,\s+(?:who|a|the)\s+"
                           r"(?:spokes|director|chief|officer|professor|executive|member|head))")

@@ -75,6 +75,8 @@ class RelationFinder:
                 self._vendors.setdefault(mention.key, mention.resolved)
         rules = SentenceRules(index, text, mentions, self)
         relations = structural_makes(rules)
+        for rel in relations:  # a maker named here is known to this sentence's rules
+            self._makers.setdefault(rel.object.key, rel.subject.resolved)
         triggers = find_triggers(text)
         for trig in triggers:
             if trig.kind not in MODIFIERS:

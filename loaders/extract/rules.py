@@ -25,10 +25,14 @@ ENGAGEMENTS = ("SELLS_TO", "PITCHED_TO", "PILOTS", "USES")
 _PASSIVE_BY = re.compile(r"\s+by\b")
 # "The towers, supplied by Anduril": who supplies a product, not yet to whom.
 _SUPPLY_WORDS = frozenset("supplied provided supplies provides".split())
+_THING = (r"(?:technology|software|tool|system|platform|app|application|service|product|"
+          r"program|database)")
+# "Rekognition, technology from AWS", "ScanGuard, a social media monitoring service
+# operated by Halo Insight", "Locate X, sold by Babel Street": the maker follows.
 PRODUCT_FROM = re.compile(
-    r"^,?\s*(?:(?:technology|software|tool|system|platform|app|service|product)\s+)?"
-    r"(?:,\s*)?(?:a\s+)?(?:(?:technology|software|tool|service)\s+)?(?:and\s+)?"
-    r"(?:from|by|made by|developed by|built by|sold by|owned by|offered by|marketed by)\s+"
+    rf"^,?\s*(?:(?:a|an|the)\s+(?:[a-z][a-z-]*\s+){{0,4}}?{_THING}\s+|{_THING}\s+)?"
+    r",?\s*(?:and\s+)?(?:from|by|made by|developed by|built by|sold by|owned by|offered by|"
+    r"marketed by|operated by|run by|provided by)\s+"
     r"(?:(?:the\s+)?(?:company|firm|startup|vendor|contractor|maker)\s+)?$"
 )
 _CHILD_FIRST = re.compile(r"subsidiary of|owned by|acquired by|a unit of|a division of|"
@@ -41,7 +45,8 @@ _LIST_GAP = re.compile(r"^(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,\s*(?:and\s+|or\s+)
                        r"(?:the\s+)?$")
 _DEFINITE_DEAL = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[\w$.,-]+\s+){0,2}$",
                             re.IGNORECASE)
-_APPOSITIVE = re.compile(r",\s+(?:a|an)\s+[^,;:]{1,100}?(?=,|$|\.$)")
+# ", a ... ," and ", which ... ,": asides about the name before them.
+_APPOSITIVE = re.compile(r",\s+(?:a|an|which|who)\s+[^,;:]{1,100}?(?=,|$|\.$)")
 _SLOT_AFTER = re.compile(r"^\s+(?:(?:with|from|by|to|for)\s+)?(?:the\s+)?$")
 _SLOT_BEFORE = re.compile(r"^\s+(?:(?:has|had|have|also|will|would|recently|quietly|then|"
                           r"reportedly)\s+)*(?:been\s+)?$")
@@ -53,6 +58,9 @@ _DEFINITE_THING = re.compile(
     r"\s+(?:the|its|their|these|those)\s+(?:new\s+)?(?:\w+\s+)?(?:software|tool|system|"
     r"platform|app|technology|product|service|cameras?|devices?|drones?|towers?|sensors?|"
     r"program|database|equipment)\b")
+_DEFINITE_THING_ANYWHERE = re.compile(
+    r"\b[Tt]he\s+(?:\w+\s+)?(?:software|tool|system|platform|app|technology|product|device|"
+    r"equipment|cameras?|drones?|towers?|sensors?|radar|database)\b")
 _POSSESSED_DEAL = re.compile(r"(?:['’]s|\bits|\btheir)\s+(?:[A-Z][\w-]*\s+)?$")
 _GENERIC_CRITICS = re.compile(
     r"\b(?:groups?|advocates|activists|critics|lawmakers|organi[sz]ations|coalition|they|"
@@ -238,7 +246,7 @@ class SentenceRules:
         rule = f"{rel_type.lower()}:{trig.word}"
         if vendor is None:
             vendor = self.subject_before(trig, "vendor")
-        if vendor is None and (name := self._untyped(trig, right_first=not passive)):
+        if vendor is None and (name := self._untyped(trig, right_first=bool(passive))):
             vendor = self.memory.give_kind(name, "vendor", f"role:seller-of-{trig.word}")
         if vendor is None and product is not None:
             vendor = self.memory.maker_of(product)
@@ -248,6 +256,10 @@ class SentenceRules:
             agencies = [agency]
         if not agencies and trig.word.split()[-1] in _BUY_WORDS:
             return self._acquisition(trig)
+        if vendor is None and agencies and _DEFINITE_THING_ANYWHERE.search(self.text):
+            earlier_product, vendor = self._thing_of_earlier_deal(trig, agencies[0], anywhere=True)
+            product = product or earlier_product
+            rule += "+earlier-deal-thing"
         if (vendor is None or not agencies) and _DEFINITE_DEAL.search(self.text[:trig.start]):
             return self._earlier_deal(trig, vendor, agencies)
         if vendor is None:
@@ -303,6 +315,8 @@ class SentenceRules:
             else:
                 product, vendor = self._thing_of_earlier_deal(trig, agencies[0])
                 rule_suffix = "+earlier-deal-thing"
+        if product is None and vendor is None:  # "evaluating a radar made by Vantor"
+            vendor = next(iter(self.within((trig.end, trig.clause_end), "vendor")), None)
         target = product or vendor
         if target is None:
             return []
@@ -323,11 +337,11 @@ class SentenceRules:
                  if _NAME_LIKE.match(n.name)]
         return found[0] if found else None
 
-    def _thing_of_earlier_deal(self, trig: Trigger,
-                               agency: Mention) -> tuple[Mention | None, Mention | None]:
+    def _thing_of_earlier_deal(self, trig: Trigger, agency: Mention, anywhere: bool = False
+                               ) -> tuple[Mention | None, Mention | None]:
         """"The agency began testing the towers": the product (or vendor) of this
         agency's latest deal, when the object is a definite product noun."""
-        if not _DEFINITE_THING.match(self.text, trig.right[0]):
+        if not anywhere and not _DEFINITE_THING.match(self.text, trig.right[0]):
             return None, None
         for earlier in reversed(self.memory.past):
             if self.memory.same_family(agency, earlier.agency):
@@ -384,6 +398,8 @@ class SentenceRules:
     def rule_subsidiary(self, trig: Trigger) -> list[Relation]:
         left = self.within(trig.left, "vendor", trig.start)
         right = self.within(trig.right, "vendor", trig.start)
+        if not left and (subject := self.subject_before(trig, "vendor")):
+            left = [subject]  # "Vantor, which was acquired by Orbis": the relative's antecedent
         if not left or not right:
             return []
         parent_first = not _CHILD_FIRST.fullmatch(trig.word)  # "Amazon-owned Ring", "acquired"

@@ -32,8 +32,10 @@ def structural_makes(rules: SentenceRules) -> list[Relation]:
                 found.append(_makes(rules, maker, product, "makes:possessive"))
     for first, second in itertools.pairwise(ordered):
         gap = rules.text[first.end:second.start]
-        if first.kind == "product" and second.resolved.kind == "vendor" \
+        if first.kind == "product" and second.resolved.kind in ("vendor", "name") \
                 and PRODUCT_FROM.match(gap):
+            if second.kind == "name":
+                rules.memory.give_kind(second, "vendor", "role:maker-of-product")
             found.append(_makes(rules, second, first, "makes:product-from"))
         elif second.kind == "product" and first.resolved.kind == "vendor" \
                 and _ADJACENT_GAP.match(gap) and not first.possessive:

@@ -44,6 +44,7 @@ class Trigger:
     left: tuple[int, int] = (0, 0)
     right: tuple[int, int] = (0, 0)
     clause: int = 0
+    clause_end: int = 0
 
 
 def _merge(text: str, found: list[Trigger]) -> list[Trigger]:
@@ -77,6 +78,7 @@ def find_triggers(text: str) -> list[Trigger]:
                                                                  if b >= trig.end]
         trig.left = (max(before, default=0), trig.start)
         trig.clause = max((b for b in bounds if b <= trig.start), default=0)
+        trig.clause_end = min((b for b in bounds if b >= trig.end), default=len(text))
         trig.right = (trig.end, min(after, default=len(text)))
     return merged
 
