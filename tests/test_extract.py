@@ -215,3 +215,23 @@ def test_ten_thousand_word_article() -> None:
     text = paragraph + "Flock Safety sold cameras to the Dover Police Department. " + paragraph
     assert len(text.split()) > 10_000
     assert triples(text) == {("Flock Safety", "SELLS_TO", "Dover Police Department")}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The Dover Police Department hired Quillon Analytics to monitor social media.",
+     ("Quillon Analytics", "SELLS_TO", "Dover Police Department")),
+    ("The Dover Police Department installed ShotSpotter sensors last year.",
+     ("Dover Police Department", "USES", "ShotSpotter")),
+    ("Axon, which makes the Taser, sells body cameras.", ("Axon Enterprise", "MAKES", "Taser")),
+    ("Clearview AI faces criticism from the Electronic Frontier Foundation.",
+     ("Electronic Frontier Foundation", "CRITICIZES", "Clearview AI")),
+    ("The Dover Police Department paid NorthStar Vision $95,000 for plate cameras.",
+     ("NorthStar Vision", "SELLS_TO", "Dover Police Department")),
+])
+def test_more_ways_of_saying_it(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in triples(text)
+
+
+def test_untyped_names_are_typed_only_in_the_argument_slot() -> None:
+    text = "Officials in Millbrook met Tuesday, and Mayor Ann Ruiz said the budget passed."
+    assert not relations(text)

@@ -56,7 +56,7 @@ TRIGGERS = {
             r"purchases|purchasing|bought|buys?|buying|paid|pays|paying|renewed|renewals?|"
             r"extended|extensions?|extend|signed|supplies|supplied|provides|provided|deals?|"
             r"agreements?|procured?|acquired access|partnerships?|partnered|partners with|"
-            r"customers?|clients?",
+            r"customers?|clients?|hired|hires|retained|tapped|enlisted|contracts? with",
     "pitch": r"pitch(?:ed|es|ing)?|propos(?:ed|es|ing|al|als)|offer(?:ed|ing|s)?|"
              r"market(?:ed|ing|s)|demo(?:ed|s|nstrated|nstration|nstrations)?|courted|"
              r"courting|presentations?|approached|sales pitch",
@@ -64,14 +64,16 @@ TRIGGERS = {
              r"ing|ion)|trying out|tried out|try out",
     "use": r"uses?|used|using|deploy(?:s|ed|ing|ment)?|relies on|relied on|rely on|employs?|"
            r"employed|utili[sz](?:es|ed|ing|e)|has access to|had access to|have access to|"
-           r"access to|operates?|operated(?!\s+by)",
+           r"access to|operates?|operated(?!\s+by)|installed|installs|rolled out|adopted|"
+           r"implemented|relies on|relying on",
     "make": r"develop(?:s|ed|er of)|makes|made by|maker of|creator of|created|builds|built|"
             r"manufactur(?:es|ed|er of)|designed|developed by",
     "criticize": r"critici[sz](?:e|ed|es|ing)|oppos(?:e|ed|es|ing)|sued|sues|suing|lawsuit|"
                  r"denounc(?:e|ed|es|ing)|condemn(?:ed|s|ing)?|protest(?:ed|s|ing)?|"
                  r"urg(?:e|ed|es|ing)|demand(?:ed|s|ing)?|raised concerns|questioned|"
                  r"organi[sz]ed|filed|call(?:s|ed|ing)? on|pressur(?:e|ed|ing)|slammed|blasted|"
-                 r"petition(?:ed)?|campaign(?:ed|ing)? against|objected|challenged",
+                 r"petition(?:ed)?|campaign(?:ed|ing)? against|objected|challenged|"
+                 r"criticism from|opposition from|backlash from|complaints? from",
     "end": r"ended|ends|end|ending|cancell?(?:ed|ing|s)?|cancell?ation|terminat(?:ed|es|e|ing|"
            r"ion)|stopped|stop|halted|halt|dropped|drop|scrapped|discontinu(?:ed|es|e)|"
            r"let\s+(?:\S+\s+){0,10}?expire|expired|lapsed|not renew|pulled the plug|paused|pause|"

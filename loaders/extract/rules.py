@@ -349,8 +349,10 @@ class SentenceRules:
         return None, None
 
     def rule_make(self, trig: Trigger) -> list[Relation]:
-        vendor = self.nearest(trig, "vendor", right_first=bool(_PASSIVE_BY.match(self.text,
-                                                                                  trig.end)))
+        passive = bool(_PASSIVE_BY.match(self.text, trig.end))
+        vendor = self.nearest(trig, "vendor", right_first=passive)
+        if vendor is None and not passive:  # "Axon, which makes the Taser"
+            vendor = self.subject_before(trig, "vendor")
         product = self.nearest(trig, "product", right_first=True)
         if vendor is None or product is None:
             return []
@@ -378,7 +380,7 @@ class SentenceRules:
                          product=product) for critic in critics]
 
     def _critics(self, trig: Trigger, target: Mention) -> list[Mention]:
-        if _PASSIVE_BY.match(self.text, trig.end):
+        if _PASSIVE_BY.match(self.text, trig.end) or trig.word.endswith(" from"):
             return self.nearest_list(trig, "organization", right_first=True)
         critics = self.nearest_list(trig, "organization")
         if not critics:
