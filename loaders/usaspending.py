@@ -101,8 +101,6 @@ class _Loader:
     _tallies: dict[tuple[str, str, str, str], _Tally] = field(default_factory=dict)
     _pending: dict[str, _Pending] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict)
-    _vendors: set[str] = field(default_factory=set)
-    _agency_iris: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.dates = DateReader(self.rows.date_order)
@@ -270,7 +268,8 @@ class _Loader:
         self.ctx.organization(decision.iri, decision.kind, decision.name,
                               keys=tuple((k, v) for k, v in keys if v))
         self.ctx.decision(decision.name, decision.iri, decision.rule, decision.reason)
-        (self._vendors if decision.kind == "vendor" else self._agency_iris).add(decision.iri)
+        ids = self.result.vendor_ids if decision.kind == "vendor" else self.result.agency_ids
+        ids.add(decision.iri)
 
     def _awarding(self, values: dict[str, str]) -> tuple[str, str, str]:
         """(awarding office or agency, agency of the engagement, office name), PART_OF emitted."""
@@ -365,8 +364,6 @@ class _Loader:
             self.ctx.engagement("contract", agency=agency, vendor=party,
                                 product=product or None, status=status, amount=tally.amount,
                                 start_date=tally.start, end_date=tally.end, evidence=evidence)
-        self.result.vendors = len(self._vendors)
-        self.result.agencies = len(self._agency_iris)
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,12 @@ TRIGGERS = {
     "subsidiary": r"subsidiary of|owned by|acquired by|a unit of|a division of|"
                   r"parent company|acquired|acquisition of|(?<=-)owned",
 }
-# Matched against the lowercased sentence (same offsets): faster than IGNORECASE.
-TRIGGER_RES = {kind: re.compile(rf"\b(?:{pattern})\b") for kind, pattern in TRIGGERS.items()}
+# One pass over the lowercased sentence (same offsets; faster than IGNORECASE and than
+# one regex per kind). Multi-word kinds come first so "owned by" beats "owned".
+_TRIGGER_ORDER = ("subsidiary", "make", "criticize", "fund", "resume", "end", "pitch",
+                  "pilot", "use", "sell")
+TRIGGER_RE = re.compile("|".join(rf"(?P<{kind}>\b(?:{TRIGGERS[kind]})\b)"
+                                 for kind in _TRIGGER_ORDER))
 
 # Words before a trigger that deny it (checked in a short window before the trigger).
 NEGATION_RE = re.compile(

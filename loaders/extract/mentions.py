@@ -101,6 +101,9 @@ _BODIES_RE = re.compile(
     r"federal agencies|government agencies|agencies|governments|states))\b",
     re.IGNORECASE,
 )
+# Cheap lowercase checks before the two expensive group patterns.
+_BODY_WORDS = re.compile(r"districts|cities|counties|towns|agencies|governments|states")
+_GROUP_WORDS = re.compile(r"police|law enforcement|sheriff")
 _LOCAL_BODY = re.compile(r"\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)\s+(?:Police Department|Police|"
                          r"City Council|Fire Department|Public Schools|Town Council)\b")
 _NOT_PLACES = frozenset("state county city capitol metro transit university campus airport "
@@ -251,10 +254,13 @@ class MentionFinder:
                 self._short_names.setdefault(first, mention)
 
     def _groups(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
+        lower = text.lower()
         found: list[Mention] = [
             Mention("agency", m.group(1), index, m.start(1), m.end(1), "group")
-            for m in _BODIES_RE.finditer(text) if not _overlaps(m.start(1), m.end(1), taken)]
-        for match in _GROUP_RE.finditer(text):
+            for m in (_BODIES_RE.finditer(text) if _BODY_WORDS.search(lower) else ())
+            if not _overlaps(m.start(1), m.end(1), taken)]
+        groups = _GROUP_RE.finditer(text) if _GROUP_WORDS.search(lower) else iter(())
+        for match in groups:
             phrase = match.group(1)
             if phrase.lower() in ("police", "law enforcement", "sheriff's", "sheriff’s"):
                 continue  # bare words: a reference or an adjective, not a named group

@@ -62,12 +62,8 @@ def _merge(text: str, found: list[Trigger]) -> list[Trigger]:
 
 def find_triggers(text: str) -> list[Trigger]:
     """Triggers in text order; adjacent same-kind words merge; windows assigned."""
-    lower = text.lower()
-    found = sorted(
-        (Trigger(kind, m.start(), m.end(), m.group(0)) for kind, regex in
-         lx.TRIGGER_RES.items() for m in regex.finditer(lower)),
-        key=lambda trig: (trig.start, -trig.end),
-    )
+    found = [Trigger(m.lastgroup or "", m.start(), m.end(), m.group(0))
+             for m in lx.TRIGGER_RE.finditer(text.lower())]
     merged = _merge(text, found)
     bounds = [m.start() for m in CLAUSE_BOUNDARY.finditer(text)]
     cuts = [t for t in merged if t.kind not in MODIFIERS]

@@ -1,0 +1,76 @@
+"""Which loader reads a file: ``detect_format(path)`` for ``kg ingest auto FILE``.
+
+Each format has a detector that looks at the file's name and its first bytes
+(never the whole file) and says yes or no; the first yes wins. Formats without
+a loader yet are still recognised, so a user is told "an OCDS file: no loader
+yet" rather than "unknown format". To add a loader: write its detector, put it
+in ``DETECTORS`` before the catch-all article detector, and add the loader to
+``kg.ingest.RECORD_LOADERS``.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kg.errors import InputError
+from loaders.usaspending_input import sniff
+
+Detector = Callable[[Path], bool]
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+_HEAD = 4096
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(_HEAD).decode("utf-8", "replace").lstrip("\ufeff")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from error
+
+
+def is_usaspending(path: Path) -> bool:
+    """A USAspending download (prime awards, subawards, transactions) or API result."""
+    return path.suffix.lower() in (".csv", ".json") and sniff(path) is not None
+
+
+def is_fpds(path: Path) -> bool:
+    """An FPDS-NG ATOM feed (XML with FPDS award entries)."""
+    head = _head(path) if path.suffix.lower() in (".xml", ".atom") else ""
+    return "<feed" in head and "fpds" in head.lower()
+
+
+def is_ocds(path: Path) -> bool:
+    """An Open Contracting (OCDS) release or record package."""
+    head = _head(path) if path.suffix.lower() == ".json" else ""
+    return '"ocid"' in head or '"releases"' in head or '"records"' in head
+
+
+def is_atlas(path: Path) -> bool:
+    """An EFF Atlas of Surveillance CSV export."""
+    return path.suffix.lower() == ".csv" and _head(path).upper().startswith("AOSNUMBER")
+
+
+def is_article(path: Path) -> bool:
+    """A news article (text, Markdown or HTML)."""
+    return path.suffix.lower() in ARTICLE_SUFFIXES
+
+
+DETECTORS: list[tuple[str, Detector]] = [
+    ("usaspending", is_usaspending),
+    ("fpds", is_fpds),
+    ("ocds", is_ocds),
+    ("atlas", is_atlas),
+    # ("sharing", is_sharing): plate-reader data-sharing lists, when their loader lands
+    ("articles", is_article),
+]
+
+
+def detect_format(path: Path) -> str:
+    """The format name of ``path``; InputError naming the file if no detector claims it."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    for name, detector in DETECTORS:
+        if detector(path):
+            return name
+    known = ", ".join(name for name, _ in DETECTORS)
+    raise InputError(f"{path}: format not recognised (known: {known}); "
+                     f"name it explicitly, e.g. `kg ingest usaspending FILE`")
