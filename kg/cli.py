@@ -56,6 +56,15 @@ def open_store(ctx: click.Context) -> Iterator[Store]:
         store.close()
 
 
+def _cell(value: Any) -> str:
+    """A table or CSV cell: lists and maps as JSON, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
 def emit_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str = "") -> None:
     """Print rows as a table, JSON or CSV."""
     if fmt == "json":
@@ -65,14 +74,14 @@ def emit_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: s
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({c: _cell(row.get(c)) for c in columns} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
         return
     table = Table(title=title or None)
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        table.add_row(*(_cell(row.get(c)) for c in columns))
     out.print(table)
 
 
@@ -212,6 +221,91 @@ def query_sparql(ctx: click.Context, query_text: str, params: tuple[str, ...], f
     else:
         emit_rows([dict(zip(result.columns, r, strict=True)) for r in result.rows],
                   result.columns, fmt)
+
+
+# ------------------------------------------------------------------- neo4j
+NEO4J_OPTIONS = [
+    click.option("--uri", help="Bolt URI (default: $NEO4J_URI, else bolt://localhost:7687)."),
+    click.option("--user", help="User (default: $NEO4J_USER, else neo4j); the password is "
+                               "read from $NEO4J_PASSWORD only."),
+    click.option("--database", help="Database (default: $NEO4J_DATABASE, else the server's "
+                                   "default)."),
+]
+
+
+def neo4j_options(func: F) -> F:
+    """--uri, --user and --database, in that order."""
+    for option in reversed(NEO4J_OPTIONS):
+        func = option(func)
+    return func
+
+
+@main.group("neo4j")
+def neo4j_group() -> None:
+    """Copy the graph to Neo4j; write its query library as a Browser guide."""
+
+
+@neo4j_group.command("push")
+@neo4j_options
+@click.pass_context
+@friendly_errors
+def neo4j_push(ctx: click.Context, uri: str | None, user: str | None,
+               database: str | None) -> None:
+    """Write the journalist graph to Neo4j: unchanged data is not rewritten, and a removed
+    source's claims are deleted. Only nodes and relationships marked `kg` are touched."""
+    from kg.cypher import Neo4jTarget
+    from kg.neo4j_sync import push
+    from kg.projection import project
+
+    target = Neo4jTarget.from_env(os.environ, uri=uri, user=user, database=database)
+    with open_store(ctx) as store:
+        graph = project(store)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("neo4j", total=None)
+        report = push(graph, target.uri, target.user, target.password, target.database,
+                      on_progress=lambda done, total: progress.update(
+                          task, completed=done, total=total))
+    out.print(f"pushed to {target.uri}: {report.summary()}", markup=False)
+
+
+@neo4j_group.command("guide")
+@click.argument("out_path", metavar="OUT.html", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--queries", "directory", default=None,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of .cypher files (default: the bundled queries/).")
+@friendly_errors
+def neo4j_guide(out_path: Path, directory: Path | None) -> None:
+    """Write the query library as a Neo4j Browser guide (serve it over http, then :play URL)."""
+    from kg.cypher import QUERIES_DIR
+    from kg.neo4j_guide import write_guide
+
+    count = write_guide(out_path, directory or QUERIES_DIR)
+    out.print(f"wrote {out_path}: {count} queries", markup=False)
+
+
+@query.command("cypher")
+@click.argument("query_text", metavar="QUERY|FILE.cypher")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help='Bind $NAME to VALUE: JSON (10, true, null, [1,2], "quoted") keeps its '
+                   "type, anything else is text. A .cypher file's defaults apply otherwise.")
+@click.option("--neo4j", "use_neo4j", is_flag=True,
+              help="Run on Neo4j even without $NEO4J_URI (then bolt://localhost:7687).")
+@FORMAT
+@click.pass_context
+@friendly_errors
+def query_cypher(ctx: click.Context, query_text: str, params: tuple[str, ...],
+                 use_neo4j: bool, fmt: str) -> None:
+    """Run a read-only Cypher query (text or .cypher file) on Neo4j or the embedded engine."""
+    from kg.cypher import neo4j_target, parse_param, read_cypher, run_cypher
+
+    query_file = read_cypher(query_text)
+    bindings = {**query_file.params, **dict(parse_param(p) for p in params)}
+    target = neo4j_target(os.environ, force=use_neo4j)
+    if target is None:
+        raise KgError("embedded Cypher is not available yet; set NEO4J_URI (or pass --neo4j)")
+    columns, rows = run_cypher(query_file.text, bindings, target.uri, target.user,
+                               target.password, target.database)
+    emit_rows([dict(zip(columns, row, strict=True)) for row in rows], columns, fmt)
 
 
 # ------------------------------------------------------------------ export

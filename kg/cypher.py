@@ -15,19 +15,22 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from neo4j import Driver, GraphDatabase
 from neo4j import exceptions as neo
-from neo4j.graph import Node, Path as GraphPath, Relationship
+from neo4j.graph import Node, Relationship
+from neo4j.graph import Path as GraphPath
 
 from kg.errors import KgError
 
 DEFAULT_URI = "bolt://localhost:7687"
 DEFAULT_USER = "neo4j"
 BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+# The library ships as the data-only package `queries` (see pyproject.toml).
+QUERIES_DIR = Path(str(resources.files("queries")))
 # Bookkeeping properties of `kg neo4j push`; not part of the journalist schema.
 INTERNAL_PROPERTIES = frozenset({"kg", "kg_hash"})
 _WRITE_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH",
@@ -43,24 +46,29 @@ class Neo4jTarget:
     password: str | None
     database: str | None = None
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, uri: str | None = None,
+                 user: str | None = None, database: str | None = None) -> "Neo4jTarget":
+        """Options first, then ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_DATABASE``, defaults.
+
+        >>> Neo4jTarget.from_env({"NEO4J_PASSWORD": "s"})
+        Neo4jTarget(uri='bolt://localhost:7687', user='neo4j', password='s', database=None)
+        """
+        return cls(uri or env.get("NEO4J_URI") or DEFAULT_URI,
+                   user or env.get("NEO4J_USER") or DEFAULT_USER, env.get("NEO4J_PASSWORD"),
+                   database or env.get("NEO4J_DATABASE") or None)
+
 
 def neo4j_target(env: Mapping[str, str], *, uri: str | None = None, user: str | None = None,
-                 database: str | None = None, required: bool = False) -> Neo4jTarget | None:
-    """The Neo4j to use: options first, then ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD``.
+                 database: str | None = None, force: bool = False) -> Neo4jTarget | None:
+    """The Neo4j to query, or None (use the embedded engine) without a URI or ``force``.
 
-    None when neither ``uri`` nor ``NEO4J_URI`` is given and ``required`` is
-    false: the caller then uses the embedded engine.
-
-    >>> neo4j_target({}) is None
-    True
-    >>> neo4j_target({"NEO4J_PASSWORD": "s"}, required=True)
-    Neo4jTarget(uri='bolt://localhost:7687', user='neo4j', password='s', database=None)
+    >>> neo4j_target({}) is None, neo4j_target({}, force=True) is None
+    (True, False)
     """
-    resolved = uri or env.get("NEO4J_URI")
-    if not resolved and not required:
+    if not (force or uri or env.get("NEO4J_URI")):
         return None
-    return Neo4jTarget(resolved or DEFAULT_URI, user or env.get("NEO4J_USER") or DEFAULT_USER,
-                       env.get("NEO4J_PASSWORD"), database or env.get("NEO4J_DATABASE") or None)
+    return Neo4jTarget.from_env(env, uri=uri, user=user, database=database)
 
 
 # ------------------------------------------------------------- connecting
@@ -112,8 +120,11 @@ def connect(target: Neo4jTarget) -> Iterator[Driver]:
                       "neo4j://host or neo4j+s://host")
     auth = (target.user, target.password) if target.password is not None else None
     with neo4j_errors(target):
+        # Notifications (unknown property keys in a fresh database, deprecations) would
+        # reach users as multi-line log records; results and errors say what matters.
         driver = GraphDatabase.driver(target.uri, auth=auth, connection_timeout=15,
-                                      user_agent="surveillance-kg")
+                                      user_agent="surveillance-kg",
+                                      notifications_min_severity="OFF")
         try:
             driver.verify_connectivity()
             yield driver
@@ -149,9 +160,9 @@ def check_read_only(query: str) -> None:
     """Refuse a query with a write clause (strings and comments are ignored).
 
     >>> check_read_only("MATCH (n {name: 'DELETE me'}) RETURN n.set // CREATE")
-    >>> check_read_only("MATCH (n) DETACH DELETE n")
+    >>> check_read_only("MATCH (n) DETACH DELETE n")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    kg.errors.KgError: kg query cypher is read-only and this query has DETACH; change the graph with `kg neo4j push`
+    kg.errors.KgError: kg query cypher is read-only and this query has DETACH; ...
     """
     code = re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", " ",
                   query, flags=re.DOTALL)

@@ -6,8 +6,9 @@ Why it is built this way:
   only text put into a query, and only after checking them against the names
   the ontology declares (``kg.schema``); every value travels in ``$rows``.
 - Uniqueness constraints come first (``id`` per label, ``key`` per relationship
-  type): MERGE then looks up an index instead of scanning, and the database
-  itself refuses duplicates.
+  type, Neo4j 5.7 or later): lookups use their index, and the database itself
+  refuses duplicates, so new elements can be CREATEd (cheaper than MERGE) and
+  a concurrent writer fails loudly instead of doubling the graph.
 - Idempotent without rewriting: Neo4j counts ``SET`` of an unchanged value as
   a property set, so each element carries ``kg_hash``, a digest of what this
   tool wrote. The push reads the hashes already there and sends only new or
@@ -39,7 +40,8 @@ from kg.projection import PropertyGraph, project
 from kg.schema import Schema, journalist_schema
 from kg.store import Store
 
-MARK, HASH, KEY = "kg", "kg_hash", "key"
+# The mark and digest properties; queries below spell them out (`n.kg`, `kg_hash`).
+MARK, HASH = "kg", "kg_hash"
 BATCH_SIZE = 5_000
 # Projection attributes that are not properties: the label/type is the element's
 # own name; citations (maps) are stored as the parallel list evidence_sources;
@@ -173,18 +175,25 @@ def _stamped(props: Row, identity: str) -> Row:
 # ------------------------------------------------------------------ diff
 @dataclass
 class Changes:
-    """Only what differs between the plan and what Neo4j holds."""
+    """Only what differs between the plan and what Neo4j holds.
 
-    node_writes: dict[str, list[Row]] = field(default_factory=dict)
+    New elements are created (no lookup needed: the diff knows they are not
+    there, and the uniqueness constraints catch a concurrent writer); changed
+    ones are merged and updated in place.
+    """
+
+    node_creates: dict[str, list[Row]] = field(default_factory=dict)
+    node_updates: dict[str, list[Row]] = field(default_factory=dict)
     node_deletes: dict[str, list[str]] = field(default_factory=dict)
     rel_deletes: dict[str, list[str]] = field(default_factory=dict)
-    rel_writes: dict[Group, list[Row]] = field(default_factory=dict)
+    rel_creates: dict[Group, list[Row]] = field(default_factory=dict)
+    rel_updates: dict[Group, list[Row]] = field(default_factory=dict)
 
     def total(self) -> int:
         """Rows to send, for the progress bar."""
-        return sum(len(rows) for part in (self.node_writes, self.node_deletes,
-                                          self.rel_deletes, self.rel_writes)
-                   for rows in part.values())
+        parts = (self.node_creates, self.node_updates, self.node_deletes, self.rel_deletes,
+                 self.rel_creates, self.rel_updates)
+        return sum(len(rows) for part in parts for rows in part.values())
 
 
 @dataclass(frozen=True)
@@ -196,34 +205,28 @@ class _Existing:
 
 def diff(plan: Plan, names: Names, nodes: dict[str, dict[str, _Existing]],
          relationships: dict[str, dict[str, _Existing]]) -> Changes:
-    """Rows to write (new or changed hash) and ids/keys to delete (no longer planned)."""
+    """Rows to create or update (changed hash) and ids/keys to delete (no longer planned)."""
     changes = Changes()
     for label in sorted(names.labels):
         wanted, have = plan.nodes.get(label, {}), nodes.get(label, {})
-        changes.node_writes[label] = [row for node, row in wanted.items()
-                                      if _hash(have.get(node)) != row["props"][HASH]]
+        changes.node_creates[label] = [row for node, row in wanted.items() if node not in have]
+        changes.node_updates[label] = [row for node, row in wanted.items() if node in have
+                                       and have[node].hash != row["props"][HASH]]
         changes.node_deletes[label] = sorted(set(have) - set(wanted))
     gone = {node for ids in changes.node_deletes.values() for node in ids}
     wanted_keys: dict[str, set[str]] = defaultdict(set)
     for group, rows in plan.relationships.items():
-        have = relationships.get(group[1], {})
+        have = {key: old for key, old in relationships.get(group[1], {}).items()
+                if not {old.start, old.end} & gone}  # those go with DETACH DELETE
         wanted_keys[group[1]] |= set(rows)
-        changes.rel_writes[group] = [row for key, row in rows.items()
-                                     if _stale(have.get(key), row["props"][HASH], gone)]
-    for rel_type, have in relationships.items():
+        changes.rel_creates[group] = [row for key, row in rows.items() if key not in have]
+        changes.rel_updates[group] = [row for key, row in rows.items() if key in have
+                                      and have[key].hash != row["props"][HASH]]
+    for rel_type, had in relationships.items():
         changes.rel_deletes[rel_type] = sorted(
-            key for key, old in have.items()
+            key for key, old in had.items()
             if key not in wanted_keys[rel_type] and not {old.start, old.end} & gone)
     return changes
-
-
-def _hash(existing: _Existing | None) -> str | None:
-    return existing.hash if existing else None
-
-
-def _stale(old: _Existing | None, new_hash: str, gone: set[str]) -> bool:
-    """Write unless Neo4j has it unchanged on a node that stays."""
-    return old is None or old.hash != new_hash or bool({old.start, old.end} & gone)
 
 
 # ------------------------------------------------------------------ push
@@ -261,21 +264,23 @@ def _create_constraints(session: Session, names: Names, report: PushReport) -> N
 
 
 def _read_nodes(session: Session, names: Names) -> dict[str, dict[str, _Existing]]:
-    found = {}
-    for label in sorted(names.labels):
-        query = (f"MATCH (n:{names.label(label)}) WHERE n.kg = true "
-                 "RETURN n.id AS id, n.kg_hash AS hash")
-        found[label] = {r["id"]: _Existing(r["hash"]) for r in _read_all(session, query)}
+    """Id and hash of every marked node, by label (one query: one round trip, one plan)."""
+    found: dict[str, dict[str, _Existing]] = defaultdict(dict)
+    query = "MATCH (n) WHERE n.kg = true RETURN labels(n) AS labels, n.id AS id, n.kg_hash AS hash"
+    for row in _read_all(session, query):
+        for label in names.labels.intersection(row["labels"]):
+            found[label][row["id"]] = _Existing(row["hash"])
     return found
 
 
 def _read_relationships(session: Session, names: Names) -> dict[str, dict[str, _Existing]]:
-    found = {}
-    for rel_type in sorted(names.types):
-        query = (f"MATCH (a)-[r:{names.rel_type(rel_type)}]->(b) WHERE r.kg = true "
-                 "RETURN r.key AS key, r.kg_hash AS hash, a.id AS start, b.id AS end")
-        found[rel_type] = {r["key"]: _Existing(r["hash"], r["start"], r["end"])
-                           for r in _read_all(session, query)}
+    """Key, hash and end ids of every marked relationship, by type."""
+    found: dict[str, dict[str, _Existing]] = defaultdict(dict)
+    query = ("MATCH (a)-[r]->(b) WHERE r.kg = true RETURN type(r) AS type, r.key AS key, "
+             "r.kg_hash AS hash, a.id AS start, b.id AS end")
+    for row in _read_all(session, query):
+        if row["type"] in names.types:
+            found[row["type"]][row["key"]] = _Existing(row["hash"], row["start"], row["end"])
     return found
 
 
@@ -303,28 +308,36 @@ class _Ticker:
 
 def _apply(session: Session, names: Names, changes: Changes, report: PushReport,
            ticker: _Ticker, batch_size: int) -> None:
-    steps: list[tuple[str, str, list[Any]]] = []
-    for label, rows in changes.node_writes.items():
-        steps.append((f"UNWIND $rows AS row MERGE (n:{names.label(label)} {{id: row.id}}) "
-                      "SET n += row.props RETURN count(n)", "nodes", rows))
-    for label, ids in changes.node_deletes.items():
-        steps.append((f"UNWIND $rows AS id MATCH (n:{names.label(label)} {{id: id}}) "
-                      "WHERE n.kg = true DETACH DELETE n RETURN count(*)", "ids", ids))
-    for rel_type, keys in changes.rel_deletes.items():
-        steps.append((f"UNWIND $rows AS key MATCH ()-[r:{names.rel_type(rel_type)} "
-                      "{key: key}]->() WHERE r.kg = true DELETE r RETURN count(*)", "keys", keys))
-    for (start, rel_type, end), rows in changes.rel_writes.items():
-        steps.append((f"UNWIND $rows AS row MATCH (a:{names.label(start)} {{id: row.start}}) "
-                      f"MATCH (b:{names.label(end)} {{id: row.end}}) "
-                      f"MERGE (a)-[r:{names.rel_type(rel_type)} {{key: row.key}}]->(b) "
-                      "SET r += row.props RETURN count(r)", "relationships", rows))
-    for query, kind, rows in steps:
+    """Nodes, then stale nodes, stale relationships, relationships; each in batches."""
+    for query, rows, check in _steps(names, changes):
         for batch in _batches(rows, batch_size):
             written = _write(session, query, batch, report)
-            if kind == "relationships" and written != len(batch):
-                raise KgError(f"Neo4j wrote {written} of {len(batch)} {kind}: an end node is "
-                              "missing; push again, or report this as a bug")
+            if check and written != len(batch):
+                raise KgError(f"Neo4j wrote {written} of {len(batch)} relationships: an end "
+                              "node is missing; push again, or report this as a bug")
             ticker.advance(len(batch))
+
+
+def _steps(names: Names, changes: Changes) -> Iterator[tuple[str, list[Any], bool]]:
+    """(query, rows, check that every row was written) in the order of the docstring."""
+    for label, rows in changes.node_creates.items():
+        yield (f"UNWIND $rows AS row CREATE (n:{names.label(label)} {{id: row.id}}) "
+               "SET n += row.props RETURN count(n)", rows, False)
+    for label, rows in changes.node_updates.items():
+        yield (f"UNWIND $rows AS row MERGE (n:{names.label(label)} {{id: row.id}}) "
+               "SET n += row.props RETURN count(n)", rows, False)
+    for label, ids in changes.node_deletes.items():
+        yield (f"UNWIND $rows AS id MATCH (n:{names.label(label)} {{id: id}}) "
+               "WHERE n.kg = true DETACH DELETE n RETURN count(*)", ids, False)
+    for rel_type, keys in changes.rel_deletes.items():
+        yield (f"UNWIND $rows AS key MATCH ()-[r:{names.rel_type(rel_type)} {{key: key}}]->() "
+               "WHERE r.kg = true DELETE r RETURN count(*)", keys, False)
+    for verb, groups in (("CREATE", changes.rel_creates), ("MERGE", changes.rel_updates)):
+        for (start, rel_type, end), rows in groups.items():
+            yield (f"UNWIND $rows AS row MATCH (a:{names.label(start)} {{id: row.start}}) "
+                   f"MATCH (b:{names.label(end)} {{id: row.end}}) "
+                   f"{verb} (a)-[r:{names.rel_type(rel_type)} {{key: row.key}}]->(b) "
+                   "SET r += row.props RETURN count(r)", rows, True)
 
 
 def _batches(rows: list[Any], size: int) -> Iterator[list[Any]]:

@@ -31,3 +31,4 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here (the shared folder sits beside the checkout)")
     return path
+from tests.conftest_neo4j import neo4j, neo4j_auth_server, neo4j_server  # noqa: E402, F401

@@ -14,8 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -44,8 +46,12 @@ public final class Server {
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .withConfig(GraphDatabaseSettings.auth_enabled, password != null)
-                // a test database is tiny: do not reserve half the machine's RAM for pages
-                .withConfig(GraphDatabaseSettings.pagecache_memory, 64L * 1024 * 1024)
+                // not half the machine's RAM (the default), but enough for a push benchmark
+                .withConfig(GraphDatabaseSettings.pagecache_memory, 512L * 1024 * 1024)
+                // stop in a second, not ten: Bolt's Netty loop otherwise waits out a quiet period
+                .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
+                .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout,
+                        Duration.ofSeconds(2))
                 .build();
         if (password != null) {
             neo4j.databaseManagementService().database("system").executeTransactionally(
