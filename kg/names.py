@@ -6,6 +6,8 @@
 'pen link'
 >>> normalise("Customs & Border Protection's")
 'customs and border protection'
+>>> normalise("FALCON-SA")  # a hyphenated part of a name is not a legal suffix
+'falcon sa'
 >>> strip_country("U.S. Immigration and Customs Enforcement")
 'immigration and customs enforcement'
 """
@@ -15,6 +17,12 @@ import unicodedata
 
 LEGAL_SUFFIXES = frozenset(
     "inc incorporated llc l c ltd limited corp corporation co plc lp llp gmbh sa ag".split()
+)
+# A legal suffix is a separate word at the end ("Axon Enterprise, Inc."), never the
+# hyphenated tail of a name ("FALCON-SA").
+_SUFFIX_AT_END = re.compile(
+    r"(?<=[\w.])[\s,]+(?:" + "|".join(sorted(LEGAL_SUFFIXES, key=len, reverse=True))
+    + r"|l\.l\.c|s\.a|n\.a)\.?\s*$"
 )
 _PUNCT = re.compile(r"[^\w\s]|_")
 _SPACE = re.compile(r"\s+")
@@ -26,12 +34,12 @@ def normalise(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     text = text.lower().replace("&", " and ")
     text = re.sub(r"['’]s\b", "", text)
+    while (suffix := _SUFFIX_AT_END.search(text)) and suffix.start() > 0:
+        text = text[:suffix.start()]
     text = _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
     words = text.split()
     if words and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words = words[:-1]
     return " ".join(words)
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from kg.names import LEGAL_SUFFIXES
+from kg.names import LEGAL_SUFFIXES, normalise
 from kg.registry import RefEntity
 
 TOKEN = re.compile(r"[^\W_]+|&")
@@ -53,10 +53,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _label_tokens(label: str) -> list[str]:
-    words = [token.norm for token in tokenize(label)]
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return words
+    """Tokens of a label without a trailing legal suffix (see kg.names.normalise)."""
+    return normalise(label).split()
 
 
 class Gazetteer:

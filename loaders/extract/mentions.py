@@ -87,13 +87,13 @@ _PLURAL_REFERENCE_RE = re.compile(
 )
 # "deployed in Arizona": a place after a locative preposition is where, not who.
 _LOCATIVE = re.compile(r"\b(?:in|across|throughout|near|around|outside|inside|at|to|from|"
-                       r"through|along|within)\s+(?:the\s+)?$")
+                       r"through|along|within)\s+(?:the\s+)?$", re.IGNORECASE)
 _NAMED_REFERENCE_RE = re.compile(
     r"\b[Tt]he\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)\s+(?:department|agency|office|police|"
     r"sheriff['’]s office|bureau)\b")
 # "a Virginia data broker": a place after "a" describes, it does not act.
 _WHERE = re.compile(r"\b(?:in|across|throughout|near|around|outside|inside|along|within)\s+"
-                    r"(?:the\s+)?$")
+                    r"(?:the\s+)?$", re.IGNORECASE)
 _ARTICLE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
 _BODIES_RE = re.compile(
     r"\b((?:\d[\d,]*|dozens|hundreds|thousands|several|many|scores)\s+(?:of\s+)?(?:other\s+)?"

@@ -54,6 +54,7 @@ _SLOT_BEFORE = re.compile(r"^\s+(?:(?:has|had|have|also|will|would|recently|quie
 # four letters or fewer (outlets, unknown agencies) nor a people's name ("Americans").
 _NAME_LIKE = re.compile(r"^(?![A-Z]{1,4}$)(?!\w+(?:ans|ese|ish|ians)$)[A-Z][\w.&'’-]*"
                         r"(?:\s+[A-Z0-9][\w.&'’-]*)*$")
+_EXAMPLE_BEFORE = re.compile(r"\b(?:such as|like|including|called|named|dubbed)\s+(?:the\s+)?$")
 _DEFINITE_THING = re.compile(
     r"\s+(?:the|its|their|these|those)\s+(?:new\s+)?(?:\w+\s+)?(?:software|tool|system|"
     r"platform|app|technology|product|service|cameras?|devices?|drones?|towers?|sensors?|"
@@ -354,6 +355,12 @@ class SentenceRules:
         if vendor is None and not passive:  # "Axon, which makes the Taser"
             vendor = self.subject_before(trig, "vendor")
         product = self.nearest(trig, "product", right_first=True)
+        if product is None and vendor is not None:
+            name = next(iter(self.within((trig.end, trig.clause_end), "name", trig.start)), None)
+            if name is not None and _NAME_LIKE.match(name.name) and (  # "makes ... the Falcon"
+                    _SLOT_AFTER.match(self.text[trig.end:name.start])
+                    or _EXAMPLE_BEFORE.search(self.text[trig.end:name.start])):
+                product = self.memory.give_kind(name, "product", f"role:made-by-{trig.word}")
         if vendor is None or product is None:
             return []
         return [Relation("MAKES", vendor, product, self.index, f"makes:{trig.word}",
