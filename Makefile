@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 
-.PHONY: demo test lint clean bench-articles
+.PHONY: demo test lint clean bench-articles bench-html
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: lint
 ## bench-articles: articles per second (2,000 synthetic articles), printed as a table
 bench-articles: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_articles.py --articles 2000
+
+## bench-html: size and time to a stable layout of a 5,000-node graph in headless Chromium
+bench-html: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_html.py
 
 clean:
 	rm -rf $(VENV) kg-data demo/graph.ttl demo/graph.html .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.table import Table
 from kg import __version__
 from kg.errors import KgError
 from kg.store import Store, resolve_store_path
+
+if TYPE_CHECKING:
+    from kg.projection import PropertyGraph
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Wide when piped (CI logs, files): rich would otherwise wrap tables at 80 columns.
@@ -309,6 +312,38 @@ def query_cypher(ctx: click.Context, query_text: str, params: tuple[str, ...],
 
 
 # ------------------------------------------------------------------ export
+SUBGRAPH_OPTIONS = [
+    click.option("--focus", metavar="NAME",
+                 help="Only NAME (a name, alias or acronym) and its neighbourhood."),
+    click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+                 help="How many hops around --focus."),
+    click.option("--vendor", metavar="NAME",
+                 help="Only relationships of this vendor or its subsidiaries."),
+    click.option("--agency", metavar="NAME",
+                 help="Only relationships of this agency or its parts."),
+    click.option("--category", metavar="NAME",
+                 help="Only deals about products of this technology category (e.g. ALPR)."),
+    click.option("--since", metavar="DATE",
+                 help="Only relationships that started on or after DATE (YYYY[-MM[-DD]])."),
+]
+
+
+def subgraph_options(func: F) -> F:
+    """--focus, --depth, --vendor, --agency, --category and --since, in that order."""
+    for option in reversed(SUBGRAPH_OPTIONS):
+        func = option(func)
+    return func
+
+
+def export_graph(ctx: click.Context) -> "PropertyGraph":
+    """The projection with source details and product categories, for the file exports."""
+    from kg.details import add_details
+    from kg.projection import project
+
+    with open_store(ctx) as store:
+        return add_details(project(store), store)
+
+
 @main.group()
 def export() -> None:
     """Write the graph to files."""
@@ -328,19 +363,115 @@ def export_rdf(ctx: click.Context, out_path: Path) -> None:
 
 
 @export.command("html")
-@click.argument("out_path", metavar="OUT.html", type=click.Path(path_type=Path))
-@click.option("--title", default="surveillance-kg graph", show_default=True)
+@click.argument("out_path", metavar="OUT.html", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", default="surveillance-kg graph", show_default=True,
+              help="Page title and heading (shown as text).")
+@subgraph_options
+@click.option("--size-by", type=click.Choice(["degree", "money", "none"]), default="degree",
+              show_default=True, help="Node size: relationships, dollars on them, or equal.")
 @click.pass_context
 @friendly_errors
-def export_html(ctx: click.Context, out_path: Path, title: str) -> None:
-    """Write an interactive HTML view of the graph."""
+def export_html(ctx: click.Context, out_path: Path, title: str, focus: str | None, depth: int,
+                vendor: str | None, agency: str | None, category: str | None,
+                since: str | None, size_by: str) -> None:
+    """Write one self-contained interactive HTML file: works offline, loads nothing."""
     from kg.export import export_html as run
-    from kg.projection import project
 
-    with open_store(ctx) as store:
-        graph = project(store)
-    run(graph, out_path, title=title)
-    out.print(f"wrote {out_path}", markup=False)
+    summary = run(export_graph(ctx), out_path, title=title, focus=focus, depth=depth,
+                  vendor=vendor, agency=agency, category=category, since=since, size_by=size_by)
+    out.print(f"wrote {out_path}: {summary.nodes} nodes, {summary.edges} relationships, "
+              f"{summary.bytes / 1e6:.1f} MB", markup=False)
+
+
+@export.command("graphml")
+@click.argument("out_path", metavar="OUT.graphml", type=click.Path(dir_okay=False, path_type=Path))
+@subgraph_options
+@click.pass_context
+@friendly_errors
+def export_graphml(ctx: click.Context, out_path: Path, focus: str | None, depth: int,
+                   vendor: str | None, agency: str | None, category: str | None,
+                   since: str | None) -> None:
+    """Write the graph as GraphML (yEd, Cytoscape, networkx); the same view as the HTML."""
+    from kg.export import export_graphml as run
+
+    summary = run(export_graph(ctx), out_path, focus=focus, depth=depth, vendor=vendor,
+                  agency=agency, category=category, since=since)
+    out.print(f"wrote {out_path}: {summary.nodes} nodes, {summary.edges} relationships",
+              markup=False)
+
+
+@export.command("gexf")
+@click.argument("out_path", metavar="OUT.gexf", type=click.Path(dir_okay=False, path_type=Path))
+@subgraph_options
+@click.pass_context
+@friendly_errors
+def export_gexf(ctx: click.Context, out_path: Path, focus: str | None, depth: int,
+                vendor: str | None, agency: str | None, category: str | None,
+                since: str | None) -> None:
+    """Write the graph as GEXF for Gephi (colours and sizes included); same view as the HTML."""
+    from kg.export import export_gexf as run
+
+    summary = run(export_graph(ctx), out_path, focus=focus, depth=depth, vendor=vendor,
+                  agency=agency, category=category, since=since)
+    out.print(f"wrote {out_path}: {summary.nodes} nodes, {summary.edges} relationships",
+              markup=False)
+
+
+@export.command("sparql-store")
+@click.argument("url")
+@click.pass_context
+@friendly_errors
+def export_sparql_store(ctx: click.Context, url: str) -> None:
+    """PUT every source graph to a SPARQL Graph Store endpoint (e.g. http://host:7878/store)."""
+    from kg.sparql_store import push
+
+    with open_store(ctx) as store, Progress(console=err, transient=True) as progress:
+        task = progress.add_task("graphs", total=None)
+        result = push(store, url, on_graph=lambda _graph, _n: progress.advance(task))
+    out.print(f"pushed {result.graphs} graphs ({result.triples} triples) to {result.endpoint}",
+              markup=False)
+
+
+@export.command("ontology-doc")
+@click.argument("out_path", metavar="OUT.html", type=click.Path(path_type=Path))
+@friendly_errors
+def export_ontology_doc(out_path: Path) -> None:
+    """Write the ontology's HTML documentation (classes, properties, alignments, version IRI)."""
+    from kg.ontology_doc import export_ontology_doc as run
+
+    count = run(out_path)
+    out.print(f"wrote {out_path}: {count} terms", markup=False)
+
+
+# ------------------------------------------------------------------- serve
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback exposes the whole graph.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--cors/--no-cors", default=True, show_default=True,
+              help="Let browser clients (YASGUI) on other origins query the endpoint.")
+@click.option("--timeout-s", type=click.IntRange(1), default=None,
+              help="Stop any query running longer than this many seconds.")
+@click.pass_context
+@friendly_errors
+def serve(ctx: click.Context, host: str, port: int, cors: bool, timeout_s: int | None) -> None:
+    """SPARQL endpoint over a snapshot of the store (read-only) until Ctrl-C."""
+    from kg.serve import Server, is_loopback
+    from kg.serve import serve as run
+
+    def ready(server: Server) -> None:
+        for graph in server.left_out:
+            err.print(f"left out {graph}: an interrupted load left it half-written; "
+                      f"load it again", markup=False)
+        out.print(f"serving {path} read-only at {server.url}/ (query UI); SPARQL endpoint "
+                  f"{server.query_url}; Ctrl-C to stop", markup=False)
+        out.print("loads made from now on show after a restart", markup=False)
+
+    path = resolve_store_path(ctx.obj["store"], dict(os.environ))
+    if not is_loopback(host):
+        err.print(f"warning: listening on {host}: anyone who reaches it can read the whole graph",
+                  markup=False)
+    run(path, host, port, cors=cors, timeout_s=timeout_s, on_ready=ready)
 
 
 # ------------------------------------------------------- validate and stats

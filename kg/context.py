@@ -13,6 +13,8 @@ from typing import Any
 
 from kg import terms as t
 from kg.ids import entity_iri, node_iri
+from kg.records import ContractRecord, contract_iri, contract_triples
+from kg.records import P as RECORD_PREDICATES
 from kg.registry import CLASS_OF_KIND, Registry
 from kg.store import Store
 from kg.values import date_literal
@@ -44,6 +46,17 @@ class SourceInfo:
     file: str | None = None
     outlet: str | None = None
     published: str | None = None
+    resolution_hash: str | None = None  # record sources: registry + judgements used
+
+
+def engagement_iri(stage: str, *, agency: str, vendor: str | None = None,
+                   product: str | None = None) -> str:
+    """IRI of the engagement of ``vendor`` with ``agency`` (about ``product``) at ``stage``.
+
+    Known before the engagement is emitted, so a streamed loader can point each
+    award at it (``skg:supportedBy``) and state the totals once at the end.
+    """
+    return node_iri("engagement", vendor or "", agency, product or "", stage)
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,7 @@ class Context:
     triples: list[tuple[Any, Any, Any]] = field(default_factory=list)
     _seen_entities: set[str] = field(default_factory=set)
     _relationships: dict[str, _Relationship] = field(default_factory=dict)
+    _decisions: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._emit_source()
@@ -96,6 +110,13 @@ class Context:
         published = date_literal(info.published) if info.published else None
         if published is not None:
             self.emit(src, t.ISSUED, published)
+        if info.resolution_hash:
+            self.emit(src, t.skg("resolutionHash"), t.text(info.resolution_hash))
+
+    def drain(self) -> list[tuple[Any, Any, Any]]:
+        """Hand over the triples collected so far and forget them (streamed big sources)."""
+        triples, self.triples = self.triples, []
+        return triples
 
     # ------------------------------------------------------------ entities
     def entity(self, kind: str, name: str, *, introduced_by: str | None = None,
@@ -115,19 +136,73 @@ class Context:
                     self.emit(node, t.skg("introducedBy"), t.text(introduced_by))
         return iri
 
+    def organization(self, iri: str, kind: str, name: str, *,
+                     keys: tuple[tuple[str, str], ...] = ()) -> str:
+        """Emit, once, a vendor or agency whose IRI a resolver chose (by UEI, DUNS or name).
+
+        ``keys`` are (property, value) pairs such as ("uei", "L997DB4PEJL8"): what this
+        source says identifies the organisation, stated even for registry entities.
+        """
+        if iri in self._seen_entities:
+            return iri
+        self._seen_entities.add(iri)
+        node = t.node(iri)
+        self.emit(t.node(self.source.iri), t.skg("mentions"), node)
+        if iri not in self.registry.entities:
+            self.emit(node, t.TYPE, t.node(CLASS_OF_KIND[kind]))
+            self.emit(node, t.LABEL, t.text(name))
+            self.emit(node, t.skg("resolved"), t.boolean(False))
+        for prop, value in keys:
+            self.emit(node, t.skg(prop), t.text(value))
+        return iri
+
+    def decision(self, name: str, iri: str, rule: str, reason: str) -> None:
+        """Record, once per pair, why ``name`` as written here was taken to be ``iri``."""
+        if (name, iri) in self._decisions:
+            return
+        self._decisions.add((name, iri))
+        node = t.node(node_iri("resolution", self.source.iri, name, iri))
+        self.emit(node, t.TYPE, t.skg("ResolutionDecision"))
+        self.emit(node, t.skg("nameAsWritten"), t.text(name))
+        self.emit(node, t.skg("resolvedTo"), t.node(iri))
+        self.emit(node, t.skg("resolutionRule"), t.text(rule))
+        self.emit(node, t.COMMENT, t.text(reason))
+
+    # ---------------------------------------------------------- contracts
+    def contract(self, record: ContractRecord, *, awarded_by: str | None, recipient: str | None,
+                 product: str | None = None, supports: str | None = None) -> str:
+        """Emit one award record (a Contract) and its links; returns the Contract's IRI.
+
+        ``supports`` is the engagement (``engagement_iri``) the award is evidence
+        for; a streamed loader emits that engagement once, with totals, at the end.
+        """
+        iri = contract_iri(record.award_key)
+        triples = contract_triples(iri, record)
+        self.triples += triples
+        node = triples[0][0]  # not t.node: a million contract IRIs would flush its cache
+        if awarded_by:
+            self.emit(t.node(awarded_by), RECORD_PREDICATES["awarded"], node)
+        if recipient:
+            self.emit(node, RECORD_PREDICATES["awardedTo"], t.node(recipient))
+        if product:
+            self.emit(node, RECORD_PREDICATES["forProduct"], t.node(product))
+        if supports:
+            self.emit(t.node(supports), RECORD_PREDICATES["supportedBy"], node)
+        return iri
+
     # ------------------------------------------------------- relationships
     def engagement(self, stage: str, *, agency: str, vendor: str | None = None,
                    product: str | None = None, status: str = "active",
                    amount: Decimal | None = None, date_text: str | None = None,
                    start_date: str | None = None, evidence: Evidence,
-                   reactivated: bool = False) -> str:
+                   reactivated: bool = False, end_date: str | None = None) -> str:
         """Record a vendor–agency engagement at one stage; returns its IRI.
 
         Within one source the strongest status wins (an ended deal stays ended when
         another sentence only mentions it), unless ``reactivated`` says the deal
         was explicitly resumed.
         """
-        iri = node_iri("engagement", vendor or "", agency, product or "", stage)
+        iri = engagement_iri(stage, agency=agency, vendor=vendor, product=product)
         rel = self._relationship(iri, "Engagement")
         if rel.status is None:
             self.emit(t.node(iri), t.skg("stage"), t.skg(STAGES[stage]))
@@ -135,7 +210,7 @@ class Context:
                 if value:
                     self.emit(t.node(iri), t.skg(role), t.node(value))
         self._set_status(rel, status, force=reactivated)
-        self._details(rel, amount, date_text, start_date)
+        self._details(rel, amount, date_text, start_date, end_date)
         self._evidence(iri, evidence)
         return iri
 
@@ -149,7 +224,7 @@ class Context:
             rel.status = "active"
             self.emit(t.node(iri), t.skg(from_role), t.node(start))
             self.emit(t.node(iri), t.skg(to_role), t.node(end))
-        self._details(rel, amount, None, None)
+        self._details(rel, amount, None, None, None)
         self._evidence(iri, evidence)
         return iri
 
@@ -172,12 +247,12 @@ class Context:
         self.emit(t.node(rel.iri), t.skg("status"), t.skg(STATUSES[status]))
 
     def _details(self, rel: _Relationship, amount: Decimal | None, date_text: str | None,
-                 start_date: str | None) -> None:
+                 start_date: str | None, end_date: str | None) -> None:
         """Money and dates: the first value a source states for a relationship is kept."""
         node = t.node(rel.iri)
         if amount is not None and not rel.has_amount:
             rel.has_amount = True
-            self.emit(node, t.skg("amount"), t.decimal(amount))
+            self.emit(node, t.skg("amount"), t.decimal(format(amount, "f")))
             self.emit(node, t.skg("currency"), t.text("USD"))
         start = date_literal(start_date) if start_date else None
         if start is not None and not rel.has_date:
@@ -185,6 +260,9 @@ class Context:
             self.emit(node, t.skg("startDate"), start)
             if date_text:
                 self.emit(node, t.skg("dateText"), t.text(date_text))
+            end = date_literal(end_date) if end_date else None
+            if end is not None:  # an end date only comes with the start date it closes
+                self.emit(node, t.skg("endDate"), end)
 
     def _evidence(self, supported: str, evidence: Evidence) -> None:
         iri = node_iri("evidence", supported, self.source.iri, evidence.quote)

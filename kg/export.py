@@ -1,25 +1,32 @@
-"""Write the graph out: RDF dumps of the store, and an interactive HTML view of the projection.
+"""Write the graph out: RDF dumps of the store; HTML, GraphML and GEXF of the projection.
 
 RDF formats are chosen by the file's suffix. Dataset formats (N-Quads, TriG,
 JSON-LD) keep one named graph per source, so a researcher still sees which
 source said what; triple formats (Turtle, N-Triples) get the union of all
 graphs. pyoxigraph writes JSON-LD datasets natively (expanded form, named
 graphs as ``@graph`` blocks), so rdflib is not needed for it.
+
+The projection's exports live in their own modules: ``kg.html_export`` (one
+self-contained interactive page) and ``kg.graph_files`` (GraphML and GEXF);
+their entry points are importable from here too.
 """
 
-import html
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph
 from pyoxigraph import RdfFormat, Triple
-from pyvis.network import Network
 
+from kg import html_export
 from kg.errors import KgError
+from kg.graph_files import GraphFileSummary, export_gexf, export_graphml
+from kg.html_export import HtmlSummary
 from kg.projection import PropertyGraph
 from kg.store import PREFIXES, Store
+
+__all__ = ["RDF_FORMATS", "GraphFileSummary", "HtmlSummary", "export_gexf", "export_graphml",
+           "export_html", "export_rdf", "rdf_format"]
 
 RDF_FORMATS = {
     ".ttl": RdfFormat.TURTLE,
@@ -29,19 +36,6 @@ RDF_FORMATS = {
     ".jsonld": RdfFormat.JSON_LD,
 }
 _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-
-# Colour and vis-network shape per journalist label; Source nodes are left out of the view.
-NODE_STYLES = {
-    "Vendor": ("#d1495b", "dot"),
-    "Agency": ("#00798c", "square"),
-    "Product": ("#edae49", "diamond"),
-    "Organization": ("#66a182", "triangle"),
-    "Contract": ("#8d6a9f", "box"),
-}
-HIDDEN_LABELS = frozenset({"Source"})
-QUOTES_SHOWN = 3
-SOURCES_SHOWN = 3
-QUOTE_CHARS = 300
 
 
 # ------------------------------------------------------------------ RDF
@@ -99,113 +93,12 @@ def _write_union(store: Store, out: Path, fmt: RdfFormat) -> int:
     return tally.count
 
 
-# ----------------------------------------------------------------- HTML
-def export_html(graph: PropertyGraph, out: Path, title: str) -> None:
-    """Write an interactive view of the journalist graph to ``out`` (first version).
-
-    Shows Vendor, Agency, Product, Organization and Contract nodes (Source nodes
-    are left out; their titles appear in edge tooltips); an ended deal is dashed.
-
-    Every string that comes from data (names, aliases, quotes, source titles, the
-    page title) is untrusted article text. Tooltips and the heading are escaped
-    with ``html.escape``, because pyvis puts the heading into the page as is and
-    shows tooltips with ``innerHTML`` as soon as any tooltip contains "href".
-    Labels are drawn on a canvas and reach the page through pyvis's ``tojson``
-    filter, which escapes ``<``, ``>``, ``&`` and ``'``.
-
-    First version, to be replaced: the page loads vis-network from a CDN
-    (``cdn_resources="remote"``; pyvis's "local" mode would copy a ``lib/``
-    folder into the working directory), and vis-network 9 shows a string
-    tooltip as text, so an escaped ``&`` reads ``&amp;``. The self-contained
-    version inlines the scripts and builds tooltips as DOM text.
-    """
-    net = Network(
-        height="800px",
-        width="100%",
-        directed=True,
-        cdn_resources="remote",
-        heading=html.escape(title),
-    )
-    shown: set[Any] = set()
-    for node, attrs in graph.nodes(data=True):
-        if attrs.get("label") not in HIDDEN_LABELS:
-            net.add_node(node, **_node_options(str(node), attrs))
-            shown.add(node)
-    for start, end, attrs in graph.edges(data=True):
-        if start in shown and end in shown:
-            net.add_edge(start, end, **_edge_options(graph, attrs))
-    try:
-        out.write_text(net.generate_html(), encoding="utf-8")
-    except OSError as error:
-        raise KgError(f"cannot write {out}: {error.strerror or error}") from error
-
-
-def _node_options(iri: str, attrs: dict[str, Any]) -> dict[str, Any]:
-    """Colour and shape by label, so the kinds of node tell apart without a legend."""
-    label = str(attrs.get("label") or "")
-    color, shape = NODE_STYLES.get(label, ("#9e9e9e", "dot"))
-    return {
-        "label": str(attrs.get("name") or iri),
-        "color": color,
-        "shape": shape,
-        "title": _node_title(iri, attrs),
-    }
-
-
-def _node_title(iri: str, attrs: dict[str, Any]) -> str:
-    lines = [str(attrs.get("name") or iri), str(attrs.get("label") or "")]
-    aliases = list(attrs.get("aliases") or [])
-    if aliases:
-        lines.append("also known as: " + "; ".join(str(a) for a in aliases[:10]))
-    if attrs.get("resolved") is False:
-        lines.append("not in the reference registry")
-    lines.append(iri)
-    return _escaped(lines)
-
-
-def _edge_options(graph: PropertyGraph, attrs: dict[str, Any]) -> dict[str, Any]:
-    """Label by type (from the ontology, never from data); dashed when the deal ended."""
-    return {
-        "label": str(attrs.get("type") or ""),
-        "title": _edge_title(graph, attrs),
-        "dashes": attrs.get("status") == "ended",
-        "arrows": "to",
-    }
-
-
-def _edge_title(graph: PropertyGraph, attrs: dict[str, Any]) -> str:
-    lines = [f"{attrs.get('type')} ({attrs.get('status') or 'active'})"]
-    if attrs.get("product"):
-        lines.append(f"product: {attrs['product']}")
-    if attrs.get("amount_usd") is not None:
-        lines.append(f"amount: ${float(attrs['amount_usd']):,.0f}")
-    if attrs.get("start_date"):
-        lines.append(f"since: {attrs['start_date']}")
-    sources = [_source_name(graph, str(s)) for s in attrs.get("sources") or []]
-    lines.append(f"{len(sources)} source(s): " + "; ".join(sources[:SOURCES_SHOWN]))
-    lines.extend(_quote(q) for q in list(attrs.get("evidence") or [])[:QUOTES_SHOWN])
-    return _escaped(lines)
-
-
-def _source_name(graph: PropertyGraph, source: str) -> str:
-    """A source's title, which a reader recognises; its IRI only if the title is unknown."""
-    if source in graph:
-        return str(graph.nodes[source].get("name") or source)
-    return source
-
-
-def _quote(text: object) -> str:
-    """A quote, cut so one long sentence does not fill the screen."""
-    quote = str(text)
-    if len(quote) > QUOTE_CHARS:
-        quote = quote[:QUOTE_CHARS].rstrip() + "…"
-    return f"“{quote}”"
-
-
-def _escaped(lines: Iterable[str]) -> str:
-    """One tooltip: each line escaped, joined by newlines (vis-network shows them as breaks).
-
-    ``quote=False``: a tooltip is element content, where only ``&``, ``<`` and ``>``
-    matter, and escaped apostrophes would show as ``&#x27;`` in vis-network's text tooltips.
-    """
-    return "\n".join(html.escape(line, quote=False) for line in lines if line)
+# ------------------------------------------------- HTML, GraphML, GEXF
+def export_html(graph: PropertyGraph, out: Path, *, title: str = "surveillance-kg graph",
+                focus: str | None = None, depth: int = 1, vendor: str | None = None,
+                agency: str | None = None, category: str | None = None,
+                since: str | None = None, size_by: str = "degree") -> HtmlSummary:
+    """Write one self-contained interactive HTML file of ``graph`` (see ``kg.html_export``)."""
+    return html_export.export_html(graph, out, title=title, focus=focus, depth=depth,
+                                   vendor=vendor, agency=agency, category=category,
+                                   since=since, size_by=size_by)

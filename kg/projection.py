@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import networkx as nx
 
+from kg.records import CONTRACT_FIELDS, contract_details
 from kg.schema import Schema, journalist_schema
 
 if TYPE_CHECKING:
@@ -36,6 +37,10 @@ _DIRECT = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } }"
 _RELATIONSHIPS = """
 SELECT ?g ?r ?cls ?p ?o WHERE {
   GRAPH ?g { ?r a ?cls ; ?p ?o } VALUES ?cls { %s }
+}"""
+_CONTRACTS = """
+SELECT ?g ?c ?p ?o WHERE {
+  GRAPH ?g { ?c a <%sContract> ; ?p ?o } VALUES ?p { %s }
 }"""
 _EVIDENCE = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -66,6 +71,7 @@ def project(store: Store, schema: Schema | None = None) -> PropertyGraph:
     schema = schema or journalist_schema()
     graph: PropertyGraph = nx.MultiDiGraph()
     _add_nodes(store, schema, graph)
+    _add_contracts(store, graph)
     edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     _add_direct_edges(store, schema, edges)
     _add_relationship_edges(store, schema, graph, edges)
@@ -99,10 +105,28 @@ def _add_nodes(store: Store, schema: Schema, graph: PropertyGraph) -> None:
         attrs["aliases"] = sorted(attrs["aliases"])
 
 
+def _add_contracts(store: Store, graph: PropertyGraph) -> None:
+    """Award details on Contract nodes: the newest summary, else the sum of transaction files."""
+    statements: dict[str, list[dict[str, str]]] = defaultdict(list)
+    current: dict[tuple[str, str], dict[str, str]] = {}
+    for row in store.select(_CONTRACTS % (SKG, _values(SKG + p for p in CONTRACT_FIELDS))):
+        key = (row["c"].value, row["g"].value)
+        if key not in current:
+            current[key] = {"graph": key[1]}
+            statements[key[0]].append(current[key])
+        current[key][row["p"].value.removeprefix(SKG)] = row["o"].value
+    for iri, stated in statements.items():
+        if iri in graph:
+            details = contract_details(stated)
+            attrs = graph.nodes[iri]
+            attrs.update(details)
+            attrs["name"] = attrs["name"] or details["piid"] or details["award_id"] or ""
+
+
 def _new_edge(edge_type: str, product: str | None) -> dict[str, Any]:
     return {"type": edge_type, "status": "active", "product_id": product, "amount_usd": None,
-            "start_date": None, "sources": set(), "evidence": [], "rules": [], "citations": [],
-            "relationships": set()}
+            "start_date": None, "end_date": None, "sources": set(), "evidence": [], "rules": [],
+            "citations": [], "relationships": set(), "contracts": set(), "relevant": None}
 
 
 def _add_direct_edges(store: Store, schema: Schema, edges: dict[Any, dict[str, Any]]) -> None:
@@ -139,7 +163,8 @@ def _add_relationship_edges(store: Store, schema: Schema, graph: PropertyGraph,
         if start is None or end is None:
             continue
         product = claim.one("product")
-        key = (start, rule.edge_type, end, product or "")
+        # MAKES points at the product itself: key it like the registry's direct edge.
+        key = (start, rule.edge_type, end, "" if product == end else product or "")
         edge = edges.setdefault(key, _new_edge(rule.edge_type, product))
         _merge_claim(edge, claim, source, rel, quotes[(source, rel)])
 
@@ -155,6 +180,10 @@ def _merge_claim(edge: dict[str, Any], claim: _Claim, source: str, rel: str,
         edge["amount_usd"] = float(claim.one("amount") or 0)
     if edge["start_date"] is None:
         edge["start_date"] = claim.one("startDate")
+        edge["end_date"] = claim.one("endDate")
+    edge["contracts"].update(claim.props.get("supportedBy", ()))
+    flag = claim.one("relevant")  # record claims say; an article's claim is relevant as told
+    edge["relevant"] = bool(edge["relevant"]) or flag is None or flag == "true"
     for quote, rule in quotes:
         edge["evidence"].append(quote)
         edge["rules"].append(rule)
@@ -163,9 +192,15 @@ def _merge_claim(edge: dict[str, Any], claim: _Claim, source: str, rel: str,
 
 def _finalise(graph: PropertyGraph) -> PropertyGraph:
     """Turn set-valued attributes into sorted lists and add product names."""
-    for _, _, attrs in graph.edges(data=True):
+    for start, end, attrs in graph.edges(data=True):
         attrs["sources"] = sorted(attrs["sources"])
         attrs["relationships"] = sorted(attrs["relationships"])
+        attrs["contracts"] = sorted(attrs["contracts"])
+        attrs["relevant"] = attrs["relevant"] is not False
+        if attrs["type"] in ("AWARDED", "AWARDED_TO"):
+            contract = graph.nodes[end if attrs["type"] == "AWARDED" else start]
+            attrs["amount_usd"] = contract.get("amount_usd")
+            attrs["relevant"] = contract.get("relevant") is not False
         product = attrs.get("product_id")
         attrs["product"] = graph.nodes[product]["name"] if product and product in graph else None
     return graph

@@ -124,6 +124,10 @@ class Store:
         """Make every write durable on disk."""
         self._db.flush()
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the store at ``target`` (hard links where possible)."""
+        self._db.backup(str(target))
+
     def close(self) -> None:
         """Flush and release the database (and its lock) now, not at garbage collection."""
         if not self._read_only:

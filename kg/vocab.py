@@ -100,3 +100,30 @@ class SKG(DefinedNamespace):
     loader: URIRef
     loaderVersion: URIRef
     retrieved: URIRef
+    # award records (issue #4)
+    awarded: URIRef
+    awardedTo: URIRef
+    forProduct: URIRef
+    subawardOf: URIRef
+    awardId: URIRef
+    piid: URIRef
+    permalink: URIRef
+    description: URIRef
+    psc: URIRef
+    naics: URIRef
+    obligated: URIRef
+    firstActionDate: URIRef
+    lastActionDate: URIRef
+    actions: URIRef
+    line: URIRef
+    relevant: URIRef
+    relevanceReason: URIRef
+    uei: URIRef
+    duns: URIRef
+    agencyCode: URIRef
+    # resolution decisions
+    ResolutionDecision: URIRef
+    nameAsWritten: URIRef
+    resolvedTo: URIRef
+    resolutionRule: URIRef
+    resolutionHash: URIRef

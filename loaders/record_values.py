@@ -6,8 +6,8 @@ naming the field, so the loader quarantines that row and goes on.
 >>> dates = DateReader("mdy")
 >>> dates.read("12/22/17", "award_base_action_date"), dates.read("2022-09-30 00:00:00", "x")
 ('2017-12-22', '2022-09-30')
->>> DateReader("dmy").read("25/07/13 00:00", "period_of_performance_start_date")
-'2013-07-25'
+>>> DateReader("dmy").read("25/07/13 00:00", "x"), DateReader("dmy").read("25/07/2013", "x")
+('2013-07-25', '2013-07-25')
 >>> read_amount("-54,495.10", "total_obligated_amount")
 Decimal('-54495.10')
 >>> guess_date_order(["5/10/23", "12/22/17"]), guess_date_order(["25/07/2013"])
@@ -26,7 +26,7 @@ from kg.records import RowError, RowRejected
 MISSING = frozenset({"", "NAN", "nan", "NaN", "NULL", "null", "None"})
 TRUE = frozenset({"t", "true", "T", "TRUE", "True", "Y", "y", "1", "YES", "yes"})
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
+_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
 
 
 def clean(value: str | None) -> str:
@@ -98,22 +98,6 @@ class DateReader:
             order = "day/month" if self.order == "dmy" else "month/day"
             raise RowRejected(RowError(field, f"not a date in this file's {order} order",
                                        text)) from None
-
-
-def clean_duns(value: str) -> str:
-    """DUNS as 9 digits: spreadsheets drop leading zeros ("74108176" is 074108176).
-
-    >>> clean_duns("74108176"), clean_duns(""), clean_duns("NAN")
-    ('074108176', '', '')
-    """
-    digits = value.strip()
-    return digits.zfill(9) if digits.isdigit() and len(digits) <= 9 else ""
-
-
-def clean_uei(value: str) -> str:
-    """UEI as 12 capital letters or digits, else empty."""
-    text = value.strip().upper()
-    return text if len(text) == 12 and text.isalnum() else ""
 
 
 def is_true(value: str) -> bool:

@@ -9,7 +9,8 @@ signal in this order decides, and its wording becomes ``skg:relevanceReason``:
    below such as "INVESTIGATIVE CASE MANAGEMENT") -> relevant, that category;
 2. the description names a registry product -> relevant, the product's category
    (one-word names and acronyms such as "UFED" or "CLEAR" only count when the
-   vendor belongs to the maker's family);
+   vendor belongs to the maker's family or the description names the maker too,
+   as a reseller's "CELLEBRITE UFED KITS" does);
 3. the PSC or NAICS code is plainly something else (guards, janitors,
    ammunition, food, books ...) -> not relevant;
 4. the description speaks of surveillance in general ("SURVEILLANCE",
@@ -51,6 +52,7 @@ EXTRA_PHRASES = {
     "biometric": "biometrics",
     "biometrics": "biometrics",
     "fingerprint": "biometrics",
+    "finger print": "biometrics",
     "fingerprinting": "biometrics",
     "live scan": "biometrics",
     "livescan": "biometrics",
@@ -78,6 +80,7 @@ GENERIC_PHRASES = (
 EVERYDAY_PHRASES = (
     "radio", "radios", "publication", "publications", "book", "books", "handbook",
     "handbooks", "pamphlet", "pamphlets", "field guide", "law library", "subscriber radios",
+    "legal", "attorney", "attorneys", "attys", "westlaw", "legal education",
 )
 # PSC codes and prefixes that are plainly not surveillance, with what they are.
 NOT_SURVEILLANCE_PSC = {
@@ -95,10 +98,9 @@ NOT_SURVEILLANCE_NAICS = {
     "236": "construction", "237": "construction", "238": "construction",
     "621": "health care", "622": "hospitals",
 }
-SURVEILLANCE_PSC = {
-    "5836": "video recording equipment", "6350": "security detection systems",
-    "5855": "night vision equipment", "5865": "electronic countermeasures",
-}
+# Weak positives: most awards under these codes are cameras and recorders. Alarm and
+# access-control codes (6350) were tried and dropped: fire alarms, door badges.
+SURVEILLANCE_PSC = {"5836": "video recording equipment", "5855": "night vision equipment"}
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -199,9 +201,18 @@ class RelevanceTagger:
                 return iri
         for match in self._acronym_re.finditer(description):
             iri = self._acronyms[match.group(1)]
-            if self._made_by(iri, family):
+            if self._made_by(iri, family) or self._maker_named(iri, plain):
                 return iri
         return None
+
+    def _maker_named(self, product: str, plain: str) -> bool:
+        """A reseller's "CELLEBRITE UFED KITS": the maker's name next to its product code."""
+        maker = self.registry.entities[product].maker
+        entity = self.registry.entities.get(maker) if maker else None
+        if entity is None:
+            return False
+        return any(f" {_plain(label)} " in plain for label in (entity.name, *entity.labels)
+                   if len(_plain(label)) >= 4)
 
     def _made_by(self, product: str, family: tuple[str, ...]) -> bool:
         maker = self.registry.entities[product].maker

@@ -11,29 +11,28 @@ engagement per vendor, agency and product (SELLS_TO in the journalist graph);
 an award to a government body is Funding between two agencies instead.
 """
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kg import __version__
 from kg import terms as t
 from kg.context import Context, Evidence, SourceInfo, engagement_iri
+from kg.engagements import EngagementTotals
 from kg.records import (
     ContractRecord,
     Quarantine,
     RecordLoad,
     RowError,
     RowRejected,
-    amount_text,
     bulk_replace_graph,
     contract_iri,
 )
-from kg.resolve import Decision, Resolver
+from kg.resolve import Decision, Resolver, clean_duns, clean_uei
 from kg.store import Store
-from loaders.record_values import TRUE, DateReader, clean, clean_duns, clean_uei, read_amount
+from loaders.record_values import TRUE, DateReader, clean, read_amount
 from loaders.relevance import RelevanceTagger
 from loaders.usaspending_input import Progress, Rows, open_rows
 from loaders.usaspending_layouts import GOVERNMENT_FLAGS, generated_award_key
@@ -49,18 +48,6 @@ LOADER = "usaspending"
 BULK_BYTES = 2_000_000  # bigger files stream through the bulk loader
 CHUNK = 20_000  # triples handed to the store at a time
 Triple = tuple[Any, Any, Any]
-
-
-@dataclass
-class _Tally:
-    """One engagement (or funding) of this source, summed over its awards."""
-
-    amount: Decimal = Decimal(0)
-    awards: int = 0
-    start: str | None = None
-    end: str | None = None
-    weight: Decimal = Decimal(-1)
-    quote: str = ""
 
 
 @dataclass
@@ -97,8 +84,10 @@ class _Loader:
     _fields: list[tuple[str, int]] = field(default_factory=list)
     _gov: list[int] = field(default_factory=list)
     _agencies: dict[tuple[str, ...], tuple[str, str, str]] = field(default_factory=dict)
-    _recipients: dict[tuple[Any, ...], _Parties] = field(default_factory=dict)
-    _tallies: dict[tuple[str, str, str, str], _Tally] = field(default_factory=dict)
+    _recipients: dict[tuple[Any, ...], tuple[Decision, tuple[str, ...]]] = field(
+        default_factory=dict)
+    _engagements: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    _totals: EngagementTotals = field(default_factory=EngagementTotals)
     _pending: dict[str, _Pending] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict)
 
@@ -123,7 +112,7 @@ class _Loader:
                 self._row(line, fields)
                 self.result.loaded += 1
             except RowRejected as rejected:
-                self.quarantine.add(line, rejected.error)
+                self.quarantine.add(line, self._as_written(rejected.error))
                 self.result.quarantined += 1
             if len(self.ctx.triples) >= CHUNK:
                 yield from self.ctx.drain()
@@ -131,8 +120,15 @@ class _Loader:
             self._emit(pending)
             if len(self.ctx.triples) >= CHUNK:
                 yield from self.ctx.drain()
-        self._finish()
+        self._totals.emit(self.ctx, f"usaspending:{self.rows.layout.name}")
         yield from self.ctx.drain()
+
+    def _as_written(self, error: RowError) -> RowError:
+        """The error with the field named as the file names it (total_obligated_amount)."""
+        index = self.rows.columns.get(error.field)
+        if index is None:
+            return error
+        return RowError(self.rows.header[index], error.reason, error.value)
 
     def _row(self, line: int, fields: list[str]) -> None:
         values = {name: clean(fields[i]) for name, i in self._fields if i < len(fields)}
@@ -224,20 +220,19 @@ class _Loader:
     # ------------------------------------------------------------ parties
     def _parties(self, values: dict[str, str], government: bool) -> _Parties:
         awarded_by, agency, office = self._awarding(values)
-        name = values.get("recipient", "")
-        uei, duns = clean_uei(values.get("uei", "")), clean_duns(values.get("duns", ""))
-        parent = (values.get("parent", ""), clean_uei(values.get("parent_uei", "")),
-                  clean_duns(values.get("parent_duns", "")))
-        key = (name, uei, duns, *parent, government, awarded_by, agency)
+        get = values.get
+        key = (get("recipient", ""), get("uei", ""), get("duns", ""), get("parent", ""),
+               get("parent_uei", ""), get("parent_duns", ""), government)
         found = self._recipients.get(key)
         if found is None:
+            name, uei, duns = key[0], clean_uei(key[1]), clean_duns(key[2])
             if not (name or uei or duns):
                 raise RowRejected(RowError("recipient_name", "no recipient name, UEI or DUNS"))
+            parent = (key[3], clean_uei(key[4]), clean_duns(key[5]))
             recipient = self._recipient(name, uei, duns, parent, government)
-            found = _Parties(awarded_by, agency, recipient,
-                             self.resolver.family(recipient.iri), government, office)
+            found = (recipient, self.resolver.family(recipient.iri))
             self._recipients[key] = found
-        return found
+        return _Parties(awarded_by, agency, found[0], found[1], government, office)
 
     def _recipient(self, name: str, uei: str, duns: str, parent: tuple[str, str, str],
                    government: bool) -> Decision:
@@ -254,8 +249,9 @@ class _Loader:
         for member in (decision, found):
             group = self.resolver.group(member) if member is not None else None
             if member is not None and group is not None:
-                self._organization(group, ())
-                self._link(member.iri, group.iri, kind, member.name, "registry-group")
+                self.ctx.organization(group.iri, group.kind, group.name)
+                self.result.vendor_ids.add(group.iri)
+                self._link(member.iri, group.iri, kind, group.reason, "registry-group")
         return decision
 
     def _link(self, child: str, parent: str, kind: str, quote: str, rule: str) -> None:
@@ -315,14 +311,23 @@ class _Loader:
         party = parties.recipient.iri
         kind = "funding" if parties.recipient.kind == "agency" else "engagement"
         product = tag.product if kind == "engagement" else None
-        supports = engagement_iri("contract", agency=parties.agency, vendor=party,
-                                  product=product) if kind == "engagement" else None
+        supports = self._engagement(parties.agency, party, product) \
+            if kind == "engagement" else None
         if pending.prime is not None:
             record.subaward_of = self._prime(pending.prime, parties.awarded_by)
         self.ctx.contract(record, awarded_by=parties.awarded_by, recipient=party,
                           product=tag.product, supports=supports)
         self.result.awards += 1
-        self._tally((kind, parties.agency, party, product or ""), record, pending, parties)
+        self._totals.add((kind, parties.agency, party, product or ""), record,
+                         " | ".join(x for x in (pending.recipient_name, parties.office_name) if x))
+
+    def _engagement(self, agency: str, vendor: str, product: str | None) -> str:
+        key = (agency, vendor, product or "")
+        found = self._engagements.get(key)
+        if found is None:
+            found = self._engagements[key] = engagement_iri(
+                "contract", agency=agency, vendor=vendor, product=product)
+        return found
 
     def _prime(self, prime: tuple[str, str | None, str], awarded_by: str) -> str:
         key, piid, vendor = prime
@@ -331,40 +336,6 @@ class _Loader:
             self.ctx.contract(ContractRecord(key, 0, piid=piid), awarded_by=awarded_by,
                               recipient=vendor)
         return contract_iri(key)
-
-    def _tally(self, key: tuple[str, str, str, str], record: ContractRecord, pending: _Pending,
-               parties: _Parties) -> None:
-        tally = self._tallies.setdefault(key, _Tally())
-        amount = record.obligated or Decimal(0)
-        tally.amount += amount
-        tally.awards += 1
-        start = record.first_action
-        if start and (tally.start is None or start < tally.start):
-            tally.start = start
-        if record.end_date and (tally.end is None or record.end_date > tally.end):
-            tally.end = record.end_date
-        if abs(amount) > tally.weight:
-            tally.weight = abs(amount)
-            tally.quote = " | ".join(x for x in (
-                record.piid or record.award_key, pending.recipient_name, parties.office_name,
-                f"{amount_text(amount)} USD" if record.obligated is not None else "",
-                record.description or "") if x)
-
-    def _finish(self) -> None:
-        """One engagement (or funding) per vendor, agency and product, with its totals."""
-        today = date.today().isoformat()
-        rule = f"usaspending:{self.rows.layout.name}"
-        for (kind, agency, party, product), tally in self._tallies.items():
-            evidence = Evidence(f"{tally.awards} award(s); largest: {tally.quote}", rule)
-            if kind == "funding":
-                self.ctx.relationship("Funding", agency, party, evidence=evidence,
-                                      amount=tally.amount)
-                continue
-            status = "ended" if tally.end and tally.end < today else "active"
-            self.ctx.engagement("contract", agency=agency, vendor=party,
-                                product=product or None, status=status, amount=tally.amount,
-                                start_date=tally.start, end_date=tally.end, evidence=evidence)
-
 
 @dataclass(frozen=True)
 class SourceKeys:
@@ -377,7 +348,8 @@ class SourceKeys:
 
 def load_usaspending(store: Store, path: Path, source: SourceKeys, *, resolver: Resolver,
                      tagger: RelevanceTagger, progress: Progress | None = None,
-                     columns_file: Path | None = None, bulk_bytes: int = BULK_BYTES) -> RecordLoad:
+                     columns_file: Path | None = None,
+                     bulk_bytes: int | None = None) -> RecordLoad:
     """Load one USAspending file as the source ``source``; returns its counts.
 
     Raises ``InputError`` (nothing stored) if the file's structure cannot be read.
@@ -394,10 +366,16 @@ def load_usaspending(store: Store, path: Path, source: SourceKeys, *, resolver: 
         result.notes.append("no header row: columns taken from the 2018 data dictionary")
     quarantine = Quarantine(path)
     loader = _Loader(Context(info, resolver.registry), rows, resolver, tagger, result, quarantine)
-    if path.stat().st_size >= bulk_bytes:
-        result.triples = bulk_replace_graph(store, info.iri, loader.stream())
-    else:
-        result.triples = store.replace_graph(info.iri, list(loader.stream()))
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived acyclic objects: collections only cost (~12%)
+    try:
+        if path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes):
+            result.triples = bulk_replace_graph(store, info.iri, loader.stream())
+        else:
+            result.triples = store.replace_graph(info.iri, list(loader.stream()))
+    finally:
+        if collecting:
+            gc.enable()
     result.reasons = quarantine.reasons
     result.quarantine_file = quarantine.write(store.path)
     result.check()

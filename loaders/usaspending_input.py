@@ -37,6 +37,7 @@ class Rows:
 
     layout: Layout
     columns: dict[str, int]
+    header: list[str]
     rows: Iterator[tuple[int, list[str]]]
     width: int  # fields per row (0 for JSON, where every row is built to the header)
     date_order: str
@@ -97,7 +98,7 @@ def open_rows(path: Path, *, columns_file: Path | None = None,
         records = chain([(1, first)], records)
     sample = list(islice(records, DATE_SAMPLE))
     order = _date_order(layout, columns, sample)
-    return Rows(layout, columns, chain(sample, records), len(header), order,
+    return Rows(layout, columns, header, chain(sample, records), len(header), order,
                 layout.unexpected(header), headerless, lines.bad)
 
 
@@ -162,7 +163,7 @@ def _json_rows(path: Path) -> Rows:
     columns, _ = layout.resolve(header)
     rows = ((index, [_json_text(r.get(c)) if isinstance(r, dict) else "" for c in header])
             for index, r in enumerate(results, start=1))
-    return Rows(layout, columns, rows, 0, layout.date_order)
+    return Rows(layout, columns, header, rows, 0, layout.date_order)
 
 
 def _results(data: Any) -> list[Any] | None:

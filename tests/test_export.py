@@ -1,11 +1,8 @@
 """RDF dumps round-trip in every format; the HTML view escapes data and writes one file only."""
 
-import json
 import os
-import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph
 import pytest
@@ -13,9 +10,8 @@ import rdflib
 
 from kg.context import Context, Evidence, SourceInfo
 from kg.errors import KgError
-from kg.export import RDF_FORMATS, export_html, export_rdf
+from kg.export import RDF_FORMATS, export_rdf
 from kg.ids import source_iri
-from kg.projection import project
 from kg.reference import REGISTRY_IRI
 from kg.registry import load_registry
 from kg.store import Store
@@ -128,42 +124,3 @@ def test_unwritable_place_is_one_line(store: Store, tmp_path: Path) -> None:
         export_rdf(store, tmp_path / "missing" / "all.nt")
 
 
-def vis_data(page: str, name: str) -> list[dict[str, Any]]:
-    """The node or edge list pyvis embedded in the page."""
-    match = re.search(name + r" = new vis\.DataSet\((.*?)\);\n", page)
-    assert match, name
-    data: list[dict[str, Any]] = json.loads(match.group(1))
-    return data
-
-
-def test_html_escapes_data_and_writes_one_file(
-    filled: tuple[Store, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store, _ = filled
-    monkeypatch.chdir(tmp_path)
-    before = set(os.listdir(tmp_path))
-    export_html(project(store), tmp_path / "graph.html", title="Cameras <b>bought</b>")
-    assert set(os.listdir(tmp_path)) - before == {"graph.html"}
-    page = (tmp_path / "graph.html").read_text(encoding="utf-8")
-    assert HOSTILE not in page
-    assert "<b>bought</b>" not in page
-    assert "Cameras &lt;b&gt;bought&lt;/b&gt;" in page
-    nodes = {n["label"]: n for n in vis_data(page, "nodes")}
-    assert "&lt;img src=x onerror=alert(1)&gt;" in nodes[HOSTILE]["title"]
-    assert nodes[HOSTILE]["shape"] != nodes["Lakemoor Township Police"]["shape"]
-    assert not any(label.startswith("County cameras") for label in nodes)  # sources hidden
-
-
-def test_html_edges_carry_type_status_and_quotes(
-    filled: tuple[Store, list[str]], tmp_path: Path
-) -> None:
-    store, _ = filled
-    export_html(project(store), tmp_path / "graph.html", title="t")
-    edges = vis_data((tmp_path / "graph.html").read_text(encoding="utf-8"), "edges")
-    sells = [e for e in edges if e["label"] == "SELLS_TO"]
-    assert sorted(e["dashes"] for e in sells) == [False, True]  # the ended deal is dashed
-    ended = next(e for e in sells if e["dashes"])
-    assert "Brightline Optics &amp; co." in ended["title"]
-    assert "$48,000" in ended["title"]
-    assert "1 source(s): County cameras two" in ended["title"]
-    assert {e["label"] for e in edges} >= {"SELLS_TO", "MAKES"}
