@@ -3,8 +3,8 @@
 RDF formats are chosen by the file's suffix. Dataset formats (N-Quads, TriG,
 JSON-LD) keep one named graph per source, so a researcher still sees which
 source said what; triple formats (Turtle, N-Triples) get the union of all
-graphs. pyoxigraph writes JSON-LD datasets natively (expanded form, named
-graphs as ``@graph`` blocks), so rdflib is not needed for it.
+graphs. JSON-LD is compacted with the published context (rdflib does the
+compaction; it is slower than pyoxigraph's expanded output but readable).
 
 The projection's exports live in their own modules: ``kg.html_export`` (one
 self-contained interactive page) and ``kg.graph_files`` (GraphML and GEXF);
@@ -60,7 +60,9 @@ def export_rdf(store: Store, out: Path) -> int:
     fmt = rdf_format(out)
     partial = out.with_name(out.name + ".part")
     try:
-        if fmt.supports_datasets:
+        if fmt == RdfFormat.JSON_LD:
+            written = _write_compact_jsonld(store, partial)
+        elif fmt.supports_datasets:
             store.dump(partial, fmt)
             written = store.count()
         else:
@@ -71,6 +73,20 @@ def export_rdf(store: Store, out: Path) -> int:
     finally:
         partial.unlink(missing_ok=True)
     return written
+
+
+def _write_compact_jsonld(store: Store, out: Path) -> int:
+    """JSON-LD compacted with the published ``ontology/context.jsonld``: readable keys
+    ("vendor", "amount") instead of full IRIs, named graphs kept as ``@graph`` blocks."""
+    from rdflib import Dataset
+
+    from kg.ontology_doc import jsonld_context
+
+    dataset = Dataset()
+    dataset.parse(data=store.dump_bytes(RdfFormat.N_QUADS), format="nquads")
+    dataset.serialize(destination=str(out), format="json-ld", context=jsonld_context()["@context"],
+                      auto_compact=True)
+    return store.count()
 
 
 class _Tally:

@@ -55,5 +55,7 @@ def sparql(store: Store, query: str, params: dict[str, Any] | None = None) -> Qu
     if isinstance(result, QuerySolutions):
         columns = [v.value for v in result.variables]
         return QueryResult(columns, [[_text(row[c]) for c in columns] for row in result])
-    data = pyoxigraph.serialize(result, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES)
+    # No "id:" prefix here: "id:source\/6d79..." is valid Turtle but hard to read.
+    prefixes = {name: iri for name, iri in PREFIXES.items() if name != "id"}
+    data = pyoxigraph.serialize(result, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
     return QueryResult([], [], graph=(data or b"").decode("utf-8"))

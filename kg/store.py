@@ -120,6 +120,10 @@ class Store:
         assert isinstance(union, pyoxigraph.QueryTriples)
         pyoxigraph.serialize(union, str(output), fmt, prefixes=PREFIXES)
 
+    def dump_bytes(self, fmt: pyoxigraph.RdfFormat) -> bytes:
+        """The whole dataset serialized in a dataset format, in memory."""
+        return self._db.dump(format=fmt) or b""
+
     def flush(self) -> None:
         """Make every write durable on disk."""
         self._db.flush()
