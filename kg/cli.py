@@ -383,21 +383,24 @@ def export_html(ctx: click.Context, out_path: Path, title: str, focus: str | Non
               f"{summary.bytes / 1e6:.1f} MB", markup=False)
 
 
+def _graph_file(ctx: click.Context, fmt: str, out_path: Path, filters: dict[str, Any]) -> None:
+    """GraphML and GEXF share one path: the same view as the HTML, another file format."""
+    from kg import export as exports
+
+    run = exports.export_graphml if fmt == "graphml" else exports.export_gexf
+    summary = run(export_graph(ctx), out_path, **filters)
+    out.print(f"wrote {out_path}: {summary.nodes} nodes, {summary.edges} relationships",
+              markup=False)
+
+
 @export.command("graphml")
 @click.argument("out_path", metavar="OUT.graphml", type=click.Path(dir_okay=False, path_type=Path))
 @subgraph_options
 @click.pass_context
 @friendly_errors
-def export_graphml(ctx: click.Context, out_path: Path, focus: str | None, depth: int,
-                   vendor: str | None, agency: str | None, category: str | None,
-                   since: str | None) -> None:
+def export_graphml(ctx: click.Context, /, out_path: Path, **filters: Any) -> None:
     """Write the graph as GraphML (yEd, Cytoscape, networkx); the same view as the HTML."""
-    from kg.export import export_graphml as run
-
-    summary = run(export_graph(ctx), out_path, focus=focus, depth=depth, vendor=vendor,
-                  agency=agency, category=category, since=since)
-    out.print(f"wrote {out_path}: {summary.nodes} nodes, {summary.edges} relationships",
-              markup=False)
+    _graph_file(ctx, "graphml", out_path, filters)
 
 
 @export.command("gexf")
@@ -405,16 +408,9 @@ def export_graphml(ctx: click.Context, out_path: Path, focus: str | None, depth:
 @subgraph_options
 @click.pass_context
 @friendly_errors
-def export_gexf(ctx: click.Context, out_path: Path, focus: str | None, depth: int,
-                vendor: str | None, agency: str | None, category: str | None,
-                since: str | None) -> None:
+def export_gexf(ctx: click.Context, /, out_path: Path, **filters: Any) -> None:
     """Write the graph as GEXF for Gephi (colours and sizes included); same view as the HTML."""
-    from kg.export import export_gexf as run
-
-    summary = run(export_graph(ctx), out_path, focus=focus, depth=depth, vendor=vendor,
-                  agency=agency, category=category, since=since)
-    out.print(f"wrote {out_path}: {summary.nodes} nodes, {summary.edges} relationships",
-              markup=False)
+    _graph_file(ctx, "gexf", out_path, filters)
 
 
 @export.command("sparql-store")
