@@ -15,9 +15,10 @@ signal in this order decides, and its wording becomes ``skg:relevanceReason``:
    ammunition, food, books ...) -> not relevant;
 4. the description speaks of surveillance in general ("SURVEILLANCE",
    "INTERCEPT") -> relevant, no category;
-5. the vendor (or a parent) is a registry surveillance vendor, and the
-   description does not name an everyday good ("RADIOS", "PUBLICATIONS") ->
-   relevant, the vendor's category;
+5. the vendor (or a parent) is a registry surveillance vendor, the PSC is one
+   of the lines such vendors sell surveillance under (IT, communications and
+   detection equipment, data services) and the description does not name an
+   everyday good ("RADIOS", "PUBLICATIONS") -> relevant, the vendor's category;
 6. a PSC for security and surveillance equipment -> relevant;
 7. otherwise not relevant.
 
@@ -81,7 +82,15 @@ EVERYDAY_PHRASES = (
     "radio", "radios", "publication", "publications", "book", "books", "handbook",
     "handbooks", "pamphlet", "pamphlets", "field guide", "law library", "subscriber radios",
     "legal", "attorney", "attorneys", "attys", "westlaw", "legal education",
+    "communications", "telecommunications", "wireless", "interoperable", "narrowband",
 )
+# Where a surveillance vendor's surveillance lines are bought: communications and detection
+# equipment (58), IT (70, 7A-7K, D), data and analysis services (R, B5), photography (67),
+# and their maintenance, leases and training. A conglomerate's x-ray servicing (J066),
+# binoculars (6650) or vehicle parts (25) are not tagged for being theirs.
+VENDOR_LINE_PSC = ("58", "63", "67", "70", "7A", "7B", "7C", "7D", "7E", "7F", "7G", "7H",
+                   "7J", "7K", "D", "R", "B5", "J058", "J063", "J067", "J070", "K058", "K070",
+                   "L058", "L070", "N058", "N063", "N070", "W058", "W070", "U0")
 # PSC codes and prefixes that are plainly not surveillance, with what they are.
 NOT_SURVEILLANCE_PSC = {
     "S2": "housekeeping services", "10": "weapons", "13": "ammunition and explosives",
@@ -184,7 +193,8 @@ class RelevanceTagger:
         if match := self._generic.search(plain):
             return Relevance(True, None, None, f"description says '{match.group(1)}'")
         vendor = self._vendor_category(family)
-        if vendor is not None and not self._everyday.search(plain):
+        if vendor is not None and not self._everyday.search(plain) and \
+                (not psc or psc.startswith(VENDOR_LINE_PSC)):
             who, category = vendor
             return Relevance(True, category, None,
                              f"vendor {who} is a registry {self._name(category)} vendor")

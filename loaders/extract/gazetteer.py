@@ -98,11 +98,12 @@ class Gazetteer:
                 i += 1
                 continue
             entity, last, mode = best
-            end = tokens[last].end
             while entity.kind == "vendor" and last + 1 < len(tokens) \
                     and tokens[last + 1].norm in LEGAL_SUFFIXES and not tokens[last].possessive:
                 last += 1  # "Axon Enterprise Inc.": the suffix belongs to the name
-                end = tokens[last].end + (text[tokens[last].end:tokens[last].end + 1] == ".")
+            end = tokens[last].end
+            if tokens[last].norm in LEGAL_SUFFIXES and text[end:end + 1] == ".":
+                end += 1
             found.append(Match(entity, tokens[i].start, end, tokens[last].possessive, mode))
             i = last + 1
         return found

@@ -41,7 +41,7 @@ REFERENCES = {
 }
 REFERENCE_RE = re.compile(
     r"\b[Tt]he\s+(?:(?:e-?commerce|tech|technology|online|retail|software|federal|city|"
-    r"police|surveillance|data|facial recognition|face recognition)\s+)?("
+    r"police|surveillance|data|facial recognition|face recognition|[a-z]+-[a-z]+)\s+)?("
     + "|".join(sorted({w for words in REFERENCES.values() for w in words.split()}, key=len,
                       reverse=True))
     + r")\b"
