@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 
-.PHONY: demo test lint clean bench-articles bench-html
+.PHONY: demo test lint clean bench-articles bench-html bench-awards
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench-articles: $(VENV)/.installed
 ## bench-html: size and time to a stable layout of a 5,000-node graph in headless Chromium
 bench-html: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_html.py
+
+## bench-awards: load a synthetic 100,000-row prime-award file, beside a plain csv read
+bench-awards: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_awards.py 100000
 
 clean:
 	rm -rf $(VENV) kg-data demo/graph.ttl demo/graph.html .pytest_cache .mypy_cache .ruff_cache

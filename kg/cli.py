@@ -136,6 +136,127 @@ def ingest_articles(ctx: click.Context, paths: tuple[Path, ...], max_bytes: int,
         sys.exit(1)
 
 
+# ------------------------------------------------------------ ingest records
+RECORD_OPTIONS = [
+    click.option("--judgements", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Judgement file (default: <store>/resolution.judgements.csv if present)."),
+    click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Column list (a data dictionary CSV) for files without a header row."),
+    click.option("--force", is_flag=True, help="Load files even if they are unchanged."),
+    click.option("--strict", is_flag=True,
+                 help="Exit 1 if any file was skipped or any row quarantined."),
+]
+
+
+def record_options(func: F) -> F:
+    """--judgements, --columns, --force and --strict, in that order."""
+    for option in reversed(RECORD_OPTIONS):
+        func = option(func)
+    return func
+
+
+@ingest.command("usaspending")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@record_options
+@click.pass_context
+@friendly_errors
+def ingest_usaspending(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | None,
+                       columns: Path | None, force: bool, strict: bool) -> None:
+    """Load USAspending downloads and API results (prime awards, subawards, transactions)."""
+    run_record_ingest(ctx, paths, "usaspending", judgements, columns, force, strict)
+
+
+@ingest.command("auto")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@record_options
+@click.pass_context
+@friendly_errors
+def ingest_auto(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | None,
+                columns: Path | None, force: bool, strict: bool) -> None:
+    """Load record files, detecting each file's format (kg ingest auto FILE...)."""
+    run_record_ingest(ctx, paths, "auto", judgements, columns, force, strict)
+
+
+def run_record_ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str,
+                      judgements: Path | None, columns: Path | None, force: bool,
+                      strict: bool) -> None:
+    """Progress bar per file, then one table and a totals line."""
+    from kg.ingest import RECORD_SUFFIXES, expand_paths, ingest_records
+
+    files = expand_paths(paths, RECORD_SUFFIXES)
+    with open_store(ctx) as store, Progress(console=err, transient=True) as progress:
+        tasks: dict[Path, Any] = {}
+
+        def on_progress(path: Path, rows: int, chars: int, size: int) -> None:
+            if path not in tasks:
+                tasks[path] = progress.add_task(path.name, total=size)
+            progress.update(tasks[path], completed=chars, description=f"{path.name} {rows:,}")
+
+        summary = ingest_records(store, files, fmt, judgements=judgements, columns=columns,
+                                 force=force, on_progress=on_progress)
+        quarantine = store.path / "quarantine"
+    rows = [{"file": r.path.name, "status": r.status, "layout": r.layout, "read": r.read,
+             "loaded": r.loaded, "quarantined": r.quarantined, "awards": r.awards,
+             "relevant": r.relevant} for r in summary.files]
+    emit_rows(rows, ["file", "status", "layout", "read", "loaded", "quarantined", "awards",
+                     "relevant"], "table", title="records")
+    for result in summary.files:
+        for reason, count in result.reasons.most_common():
+            out.print(f"{result.path.name}: {count} quarantined: {reason}", markup=False)
+        for note in result.notes:
+            out.print(f"{result.path.name}: {note}", markup=False)
+    for _path, reason in summary.skipped:
+        err.print(f"skipped: {reason}", markup=False)
+    out.print(f"{len(files)} files: {summary.total('read')} rows read, "
+              f"{summary.total('loaded')} loaded, {summary.total('quarantined')} quarantined"
+              + (f" (see {quarantine})" if summary.total("quarantined") else "")
+              + f"; {summary.total('awards')} awards, {summary.vendors} vendors, "
+              f"{summary.agencies} agencies", markup=False)
+    if (strict and (summary.skipped or summary.total("quarantined"))) or \
+            (summary.skipped and not summary.files):
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------- resolve
+@main.group("resolve")
+def resolve() -> None:
+    """Entity resolution: why names became which vendor or agency."""
+
+
+@resolve.command("explain")
+@click.argument("name")
+@click.option("--judgements", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Judgement file (default: <store>/resolution.judgements.csv if present).")
+@click.pass_context
+@friendly_errors
+def resolve_explain(ctx: click.Context, name: str, judgements: Path | None) -> None:
+    """Every recorded decision behind NAME: rules, reasons, parents, judgements."""
+    from kg.resolve import explain
+
+    with open_store(ctx) as store:
+        explanation = explain(store, name, judgements=judgements)
+    for line in explanation.lines():
+        out.print(line, markup=False)
+    if not explanation.entities:
+        sys.exit(1)
+
+
+@resolve.command("evaluate")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+@friendly_errors
+def resolve_evaluate(ctx: click.Context, gold: Path) -> None:
+    """Precision and recall of parent companies against a recipient -> parent table."""
+    from kg.resolution_eval import evaluate_parents
+
+    with open_store(ctx) as store:
+        scores = evaluate_parents(store, gold)
+    out.print(f"{scores.matched_awards} of {scores.gold_awards} gold awards in the store; "
+              f"parent precision {scores.precision:.2f}, recall {scores.recall:.2f} "
+              f"({scores.correct} right of {scores.predicted_with_parent} given, "
+              f"{scores.gold_with_parent} expected)", markup=False)
+
+
 # --------------------------------------------------------------- relations
 RELATION_COLUMNS = ["subject", "relation", "object", "product", "status", "amount_usd",
                     "start_date", "sources"]
@@ -145,7 +266,8 @@ RELATION_COLUMNS = ["subject", "relation", "object", "product", "status", "amoun
 @click.option("--vendor", help="Only relations touching this vendor (name or alias).")
 @click.option("--agency", help="Only relations touching this agency (or its sub-agencies).")
 @click.option("--all", "include_reference", is_flag=True,
-              help="Include reference facts (known parents, makers) not stated by a source.")
+              help="Include reference facts, and relations no surveillance-relevant award "
+                   "supports.")
 @click.option("--explain", is_flag=True, help="Show the rule and sentence behind each relation.")
 @FORMAT
 @click.pass_context

@@ -10,8 +10,8 @@ evidence. Shared by every record loader.
 >>> totals = EngagementTotals()
 >>> key = ("engagement", "agency", "vendor", "")
 >>> record = ContractRecord("K1", 2, piid="P1", obligated=Decimal("10"), first_action="2019-01-01")
->>> totals.add(key, record, "ACME LLC | OFFICE")
->>> totals.add(key, ContractRecord("K2", 3, obligated=Decimal("-4"), relevant=True), "ACME")
+>>> totals.add(key, record, ("ACME LLC", "OFFICE"))
+>>> totals.add(key, ContractRecord("K2", 3, obligated=Decimal("-4"), relevant=True), ("ACME",))
 >>> tally = totals.tallies[key]
 >>> tally.amount, tally.awards, tally.relevant, tally.quote
 (Decimal('6'), 2, True, 'P1 | ACME LLC | OFFICE | 10 USD')
@@ -48,8 +48,8 @@ class EngagementTotals:
 
     tallies: dict[TallyKey, Tally] = field(default_factory=dict)
 
-    def add(self, key: TallyKey, record: ContractRecord, parties: str) -> None:
-        """Count one award; ``parties`` is how the quote names recipient and office."""
+    def add(self, key: TallyKey, record: ContractRecord, parties: tuple[str, ...]) -> None:
+        """Count one award; ``parties`` are the names the quote gives (recipient, office)."""
         tally = self.tallies.setdefault(key, Tally())
         amount = record.obligated or Decimal(0)
         tally.amount += amount
@@ -62,7 +62,7 @@ class EngagementTotals:
         if abs(amount) > tally.weight:
             tally.weight = abs(amount)
             money = f"{amount_text(amount)} USD" if record.obligated is not None else ""
-            tally.quote = " | ".join(x for x in (record.piid or record.award_key, parties,
+            tally.quote = " | ".join(x for x in (record.piid or record.award_key, *parties,
                                                  money, record.description or "") if x)
 
     def emit(self, ctx: Context, rule: str, today: str | None = None) -> None:

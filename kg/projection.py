@@ -190,6 +190,23 @@ def _merge_claim(edge: dict[str, Any], claim: _Claim, source: str, rel: str,
         edge["citations"].append({"quote": quote, "rule": rule, "source": source})
 
 
+def _totals_from_contracts(graph: PropertyGraph, attrs: dict[str, Any]) -> None:
+    """An edge backed by award records: their sum and span, each award counted once.
+
+    The same award stated by a prime file and an API file, or by an older and a
+    newer download, is one Contract node with its newest amount, so the edge
+    neither double counts nor keeps a stale total.
+    """
+    awards = [graph.nodes[c] for c in attrs["contracts"] if c in graph]
+    amounts = [a["amount_usd"] for a in awards if a.get("amount_usd") is not None]
+    if amounts:
+        attrs["amount_usd"] = round(sum(amounts), 2)
+    starts = [a["first_action_date"] for a in awards if a.get("first_action_date")]
+    ends = [a["end_date"] for a in awards if a.get("end_date")]
+    attrs["start_date"] = min(starts) if starts else attrs["start_date"]
+    attrs["end_date"] = max(ends) if ends else attrs["end_date"]
+
+
 def _finalise(graph: PropertyGraph) -> PropertyGraph:
     """Turn set-valued attributes into sorted lists and add product names."""
     for start, end, attrs in graph.edges(data=True):
@@ -197,6 +214,8 @@ def _finalise(graph: PropertyGraph) -> PropertyGraph:
         attrs["relationships"] = sorted(attrs["relationships"])
         attrs["contracts"] = sorted(attrs["contracts"])
         attrs["relevant"] = attrs["relevant"] is not False
+        if attrs["contracts"]:
+            _totals_from_contracts(graph, attrs)
         if attrs["type"] in ("AWARDED", "AWARDED_TO"):
             contract = graph.nodes[end if attrs["type"] == "AWARDED" else start]
             attrs["amount_usd"] = contract.get("amount_usd")

@@ -358,14 +358,17 @@ def contract_details(statements: list[dict[str, str]]) -> dict[str, Any]:
         last = max((s["lastActionDate"] for s in unique if "lastActionDate" in s), default=None)
         actions = sum(int(s.get("actions", 0)) for s in unique)
     flags = [s["relevant"] for s in statements if "relevant" in s]
-    judged = max((s for s in statements if "relevant" in s), default=best,
-                 key=lambda s: (s.get("lastActionDate", ""), s["graph"]))
+    relevant = ("true" in flags) if flags else None
+    # the reason shown is one that led to the flag shown (the newest such statement)
+    judged = max((s for s in statements if s.get("relevant") == ("true" if relevant else
+                                                                  "false")),
+                 default=best, key=lambda s: (s.get("lastActionDate", ""), s["graph"]))
     return {
         "award_id": best.get("awardId"), "piid": best.get("piid"), "amount_usd": total,
         "first_action_date": first, "last_action_date": last, "end_date": best.get("endDate"),
         "actions": actions, "description": best.get("description"),
         "permalink": best.get("permalink"),
-        "relevant": ("true" in flags) if flags else None,
+        "relevant": relevant,
         "relevance_reason": judged.get("relevanceReason"), "category_id": judged.get("category"),
         "statements": len(statements),
     }

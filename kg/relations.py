@@ -15,7 +15,8 @@ from kg.reference import REGISTRY_IRI
 from kg.store import Store
 from kg.vocab import ONTOLOGY_IRI
 
-STRUCTURAL = {"MENTIONS"}
+# Bookkeeping edges of award records: the SELLS_TO edge they support is the row to show.
+STRUCTURAL = {"MENTIONS", "AWARDED", "AWARDED_TO", "FOR_PRODUCT", "SUBAWARD_OF"}
 REFERENCE_GRAPHS = {REGISTRY_IRI, ONTOLOGY_IRI}
 
 
@@ -69,6 +70,8 @@ def relations(store: Store, vendor: str | None = None, agency: str | None = None
             continue
         if not include_reference and set(attrs["sources"]) <= REFERENCE_GRAPHS:
             continue
+        if not include_reference and not attrs.get("relevant", True):
+            continue  # agencies buy ammunition and janitors through the same channels
         ends = (start, end)
         if vendor and not any(_matches(graph, n, vendor) for n in ends):
             continue

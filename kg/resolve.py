@@ -157,9 +157,12 @@ class Resolver:
         judged = self._judged_same(kind, name, norm)
         if judged is not None:
             return judged
-        candidates = [
-            ("uei", keys.uei.get(uei) if uei else None, f"UEI {uei} was seen before"),
-            ("duns", keys.duns.get(duns) if duns else None, f"DUNS {duns} was seen before"),
+        other = self._keys["agency" if kind == "vendor" else "vendor"]
+        candidates = [  # a key seen under the other kind keeps it (flags vary per award)
+            ("uei", (keys.uei.get(uei) or other.uei.get(uei)) if uei else None,
+             f"UEI {uei} was seen before"),
+            ("duns", (keys.duns.get(duns) or other.duns.get(duns)) if duns else None,
+             f"DUNS {duns} was seen before"),
         ]
         ref = self._registry_match(name, kind)
         if ref is not None:
@@ -173,7 +176,9 @@ class Resolver:
                 continue
             blocker = self._blocked(norm, iri)
             if blocker is None:
-                return Decision(name, iri, kind, rule, reason, iri in self.registry.entities)
+                found_kind = "agency" if "/id/agency/" in iri else "vendor"
+                return Decision(name, iri, found_kind, rule, reason,
+                                iri in self.registry.entities)
             blockers.append(blocker)
         if blockers:
             reason = f"judged not the same as '{min(blockers)}'"

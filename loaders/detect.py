@@ -8,6 +8,7 @@ in ``DETECTORS`` before the catch-all article detector, and add the loader to
 ``kg.ingest.RECORD_LOADERS``.
 """
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from loaders.usaspending_input import sniff
 Detector = Callable[[Path], bool]
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 _HEAD = 4096
+_FEED = re.compile(r"<(?:\w+:)?feed\b")
 
 
 def _head(path: Path) -> str:
@@ -33,9 +35,9 @@ def is_usaspending(path: Path) -> bool:
 
 
 def is_fpds(path: Path) -> bool:
-    """An FPDS-NG ATOM feed (XML with FPDS award entries)."""
+    """An FPDS-NG ATOM feed (XML with FPDS award entries; the feed element may be prefixed)."""
     head = _head(path) if path.suffix.lower() in (".xml", ".atom") else ""
-    return "<feed" in head and "fpds" in head.lower()
+    return bool(_FEED.search(head)) and "fpds" in head.lower()
 
 
 def is_ocds(path: Path) -> bool:
@@ -46,7 +48,8 @@ def is_ocds(path: Path) -> bool:
 
 def is_atlas(path: Path) -> bool:
     """An EFF Atlas of Surveillance CSV export."""
-    return path.suffix.lower() == ".csv" and _head(path).upper().startswith("AOSNUMBER")
+    return path.suffix.lower() == ".csv" and \
+        _head(path).lstrip('"').upper().startswith("AOSNUMBER")
 
 
 def is_article(path: Path) -> bool:

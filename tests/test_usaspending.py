@@ -194,6 +194,8 @@ def test_a_newer_download_replaces_the_older_one(store: Store, tmp_path: Path) -
     award = contracts(graph)[LPR_KEY]
     assert award["amount_usd"] == 400000.0 and award["end_date"] == "2022-12-31"
     assert award["statements"] == 1  # the old version's statement is gone, not duplicated
+    west = [d for s, o, d in edges(graph, "SELLS_TO") if s == "West Publishing"]
+    assert [(d["amount_usd"], d["end_date"]) for d in west] == [(401200.5, "2022-12-31")]
     assert "CONT_AWD_70CDCR19P00000201_7012_-NONE-_-NONE-" not in contracts(graph)
     summary = ingest_records(store, [Path(old)])
     assert summary.files[0].status == "superseded"
@@ -208,9 +210,13 @@ def test_older_and_newer_in_one_run_load_only_the_newer(store: Store, tmp_path: 
 
 def test_the_same_award_from_a_prime_file_and_the_api_is_one_contract(store: Store) -> None:
     load(store, PRIME, HERE / "spending_by_award.json")
-    award = contracts(project(store))[LPR_KEY]
+    graph = project(store)
+    award = contracts(graph)[LPR_KEY]
     assert award["statements"] == 2 and award["amount_usd"] == 250000.0
     assert len(_graphs_stating(store, LPR_KEY)) == 2
+    west = [d for s, o, d in edges(graph, "SELLS_TO") if s == "West Publishing"]
+    assert len(west) == 1 and len(west[0]["sources"]) == 2
+    assert west[0]["amount_usd"] == 251200.5  # two awards, each counted once
 
 
 def _graphs_stating(store: Store, key: str) -> set[str]:
@@ -325,3 +331,20 @@ def test_minnesota_file_meets_the_acceptance_facts(store: Store) -> None:
     assert holding, "the plate-reader award supports West Publishing SELLS_TO ICE"
     assert "Thomson Reuters" in ancestors(graph, "West Publishing")
     assert "Safran" in ancestors(graph, "Identix")
+
+
+def test_formats_without_a_loader_yet_are_named_not_guessed(store: Store) -> None:
+    files = {
+        "fpds": shared_or_skip("data", "fpds_atom_sample__dherincx92_fpds", "tests", "data",
+                               "full_response.xml"),
+        "ocds": shared_or_skip("data", "ocds__open_contracting", "sample-data_real-examples",
+                               "real-examples", "canada", "buyandsell", "sample", "releases",
+                               "ocds-34a6hz-01044-060931001USW-01044-060931001USW.json"),
+        "atlas": shared_or_skip("data", "eff_atlas_of_surveillance__excerpt",
+                                "atlas_excerpt_combined.csv"),
+    }
+    assert {name: detect_format(path) for name, path in files.items()} == \
+        {name: name for name in files}
+    summary = ingest_records(store, list(files.values()), "auto")
+    assert len(summary.skipped) == 3 and not summary.files
+    assert all("no record loader for it yet" in why for _, why in summary.skipped)
