@@ -29,7 +29,6 @@ ORG_DESCRIPTORS = frozenset("""
 nonprofit non-profit group organization organisation watchdog coalition advocates advocacy
 union charity
 """.split())
-AGENCY_DESCRIPTORS = frozenset("agency department office bureau".split())
 
 # Definite references and the kind of entity each refers back to.
 REFERENCES = {

@@ -8,7 +8,7 @@ Service") are taken whole. A negation or a hedge before a trigger cancels it.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -89,7 +89,6 @@ class Relation:
     amount: Decimal | None = None
     date: str | None = None
     date_text: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def agency(self) -> Mention:
