@@ -215,3 +215,15 @@ def test_validate_passes_on_loaded_articles_and_names_a_broken_node(tmp_path: Pa
     result = kg(store, "validate")
     assert result.exit_code == 1
     assert broken in result.output and "EngagementShape" in result.output
+
+
+def test_store_comes_from_kg_store_then_default(tmp_path: Path, articles: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "from-env"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", "articles", str(articles)]).exit_code == 0
+    assert (tmp_path / "from-env").is_dir() and not (tmp_path / "kg-data").exists()
+    monkeypatch.delenv("KG_STORE")
+    assert runner.invoke(main, ["ingest", "articles", str(articles)]).exit_code == 0
+    assert (tmp_path / "kg-data").is_dir()
