@@ -426,10 +426,14 @@ def query_cypher(ctx: click.Context, query_text: str, params: tuple[str, ...],
     query_file = read_cypher(query_text)
     bindings = {**query_file.params, **dict(parse_param(p) for p in params)}
     target = neo4j_target(os.environ, force=use_neo4j)
-    if target is None:
-        raise KgError("embedded Cypher is not available yet; set NEO4J_URI (or pass --neo4j)")
-    columns, rows = run_cypher(query_file.text, bindings, target.uri, target.user,
-                               target.password, target.database)
+    if target is None:  # the embedded engine, a derived index of the store
+        from kg.embedded import run_embedded
+
+        with open_store(ctx) as store:
+            columns, rows = run_embedded(store, query_file.text, bindings)
+    else:
+        columns, rows = run_cypher(query_file.text, bindings, target.uri, target.user,
+                                   target.password, target.database)
     emit_rows([dict(zip(columns, row, strict=True)) for row in rows], columns, fmt)
 
 
