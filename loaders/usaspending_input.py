@@ -87,8 +87,9 @@ def open_rows(path: Path, *, columns_file: Path | None = None,
         header, headerless = _dictionary_columns(columns_file), True
         layout = layout_of_header(header)
     if layout is None:
+        shown = ", ".join(" ".join(c.split())[:60] for c in first[:4])  # one line, short
         raise InputError(f"{path}: line 1: not a USAspending layout this loader knows "
-                         f"(first columns: {', '.join(first[:4])})")
+                         f"(first columns: {shown})")
     columns, missing = layout.resolve(header)
     if missing:
         raise InputError(f"{path}: line 1: {layout.name} file without column "

@@ -48,6 +48,8 @@ _NAMED_PRODUCT_RE = re.compile(
     r"([A-Z][\w.\-]*(?:\s+[A-Z0-9][\w.\-]*){0,3})"
 )
 
+LIST_SCAN_MAX = 2_000  # a longer "sentence" is a table or a dump: no lists looked for
+
 
 @dataclass
 class Mention:
@@ -218,6 +220,8 @@ class MentionFinder:
     def _lists(self, index: int, text: str, taken: list[Mention]) -> list[Mention]:
         """Untyped names in a list with typed ones take their type: "Facebook, Google and X"."""
         found: list[Mention] = []
+        if len(text) > LIST_SCAN_MAX:  # not prose; LIST_RE backtracks quadratically on it
+            return found
         for listing in LIST_RE.finditer(text):
             items = list(LIST_ITEM_RE.finditer(text, listing.start(), listing.end()))
             typed = [m for m in taken if listing.start() <= m.start < listing.end()
