@@ -166,6 +166,41 @@ def ingest_usaspending(ctx: click.Context, paths: tuple[Path, ...], judgements: 
     run_record_ingest(ctx, paths, "usaspending", judgements, columns, force, strict)
 
 
+def _record_command(fmt: str, doc: str) -> None:
+    """One `kg ingest FORMAT` command per record loader; they differ only in format."""
+
+    @ingest.command(fmt, help=doc)
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @record_options
+    @click.pass_context
+    @friendly_errors
+    def command(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | None,
+                columns: Path | None, force: bool, strict: bool) -> None:
+        run_record_ingest(ctx, paths, fmt, judgements, columns, force, strict)
+
+
+_record_command("fpds", "Load FPDS-NG ATOM feeds (XML; DOCTYPE/ENTITY declarations are refused).")
+_record_command("ocds", "Load OCDS release or record packages (releases compiled by ocid).")
+_record_command("atlas", "Load EFF Atlas of Surveillance CSV exports (agency, technology, "
+                         "vendor, links).")
+
+
+@ingest.command("sharing")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@record_options
+@click.option("--shared-with", metavar="AGENCY",
+              help="For a partner list (Name,State,Type): the agency each listed "
+                   "organisation shares its data with.")
+@click.pass_context
+@friendly_errors
+def ingest_sharing(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | None,
+                   columns: Path | None, force: bool, strict: bool,
+                   shared_with: str | None) -> None:
+    """Load agency data-sharing lists (SHARES_DATA_WITH between agencies)."""
+    run_record_ingest(ctx, paths, "sharing", judgements, columns, force, strict,
+                      shared_with=shared_with)
+
+
 @ingest.command("auto")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @record_options
@@ -179,7 +214,7 @@ def ingest_auto(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | 
 
 def run_record_ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str,
                       judgements: Path | None, columns: Path | None, force: bool,
-                      strict: bool) -> None:
+                      strict: bool, shared_with: str | None = None) -> None:
     """Progress bar per file, then one table and a totals line."""
     from kg.ingest import RECORD_SUFFIXES, expand_paths, ingest_records
 
@@ -193,7 +228,8 @@ def run_record_ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str,
             progress.update(tasks[path], completed=chars, description=f"{path.name} {rows:,}")
 
         summary = ingest_records(store, files, fmt, judgements=judgements, columns=columns,
-                                 force=force, on_progress=on_progress)
+                                 force=force, on_progress=on_progress,
+                                 shared_with=shared_with)
         quarantine = store.path / "quarantine"
     rows = [{"file": r.path.name, "status": r.status, "layout": r.layout, "read": r.read,
              "loaded": r.loaded, "quarantined": r.quarantined, "awards": r.awards,

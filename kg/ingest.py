@@ -23,8 +23,12 @@ from kg.resolution_store import seed_resolver
 from kg.resolve import Resolver
 from kg.store import Store
 from loaders.articles import LoadResult, load_article
+from loaders.atlas import load_atlas
 from loaders.detect import detect_format
+from loaders.fpds import load_fpds
+from loaders.ocds import load_ocds
 from loaders.relevance import RelevanceTagger
+from loaders.sharing import load_sharing
 from loaders.usaspending import SourceKeys, load_usaspending
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -80,8 +84,9 @@ def ingest_articles(store: Store, paths: Iterable[Path], *, max_bytes: int = 5_0
 
 
 # ------------------------------------------------------------------ records
-RECORD_SUFFIXES = {".csv", ".json"}
-RECORD_FORMATS = ("usaspending",)  # formats with a record loader; see loaders.detect
+RECORD_SUFFIXES = {".csv", ".json", ".xml", ".atom"}
+# formats with a record loader; see loaders.detect
+RECORD_FORMATS = ("usaspending", "sharing", "atlas", "ocds", "fpds")
 _DOWNLOAD_STAMP = re.compile(r"_(\d{4}-\d{2}-\d{2}_H\d{2}M\d{2}S\d{2})")
 RecordProgress = Callable[[Path, int, int, int], None]  # path, rows, chars read, file bytes
 
@@ -152,8 +157,11 @@ def _newest_versions(files: list[Path]) -> tuple[list[Path], list[Path]]:
 
 def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
                    judgements: Path | None = None, columns: Path | None = None,
-                   force: bool = False, on_progress: RecordProgress | None = None) -> RecordSummary:
-    """Load procurement record files (``fmt`` "usaspending", or "auto" to detect each).
+                   force: bool = False, on_progress: RecordProgress | None = None,
+                   shared_with: str | None = None) -> RecordSummary:
+    """Load record files (``fmt`` one of ``RECORD_FORMATS``, or "auto" to detect each).
+
+    ``shared_with`` names the agency a data-sharing partner list belongs to.
 
     Every file is one source, loaded whole or not at all; an unchanged file (same
     bytes, loader version, registry and judgements) is skipped unless ``force``.
@@ -175,7 +183,7 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
     for path in files:
         try:
             result = _ingest_one(store, path, fmt, sources[path], resolver, tagger,
-                                 columns, force, on_progress)
+                                 columns, force, on_progress, shared_with)
         except InputError as error:
             summary.skipped.append((path, str(error)))
             continue
@@ -186,7 +194,8 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
 
 def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resolver,
                 tagger: RelevanceTagger, columns: Path | None, force: bool,
-                on_progress: RecordProgress | None) -> RecordLoad:
+                on_progress: RecordProgress | None,
+                shared_with: str | None = None) -> RecordLoad:
     found = detect_format(path) if fmt == "auto" else fmt
     if found not in RECORD_FORMATS:
         raise InputError(f"{path}: {found} file: no record loader for it yet"
@@ -204,7 +213,17 @@ def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resol
                               notes=[f"the store holds a newer download ({held})"])
     size = path.stat().st_size
     progress = (lambda rows, chars: on_progress(path, rows, chars, size)) if on_progress else None
-    return load_usaspending(store, path, SourceKeys(source, content_hash, resolver.digest),
+    keys = SourceKeys(source, content_hash, resolver.digest)
+    if found == "sharing":
+        return load_sharing(store, path, keys, resolver=resolver, progress=progress,
+                            shared_with=shared_with)
+    if found == "fpds":
+        return load_fpds(store, path, keys, resolver=resolver, tagger=tagger, progress=progress)
+    if found == "ocds":
+        return load_ocds(store, path, keys, resolver=resolver, tagger=tagger, progress=progress)
+    if found == "atlas":
+        return load_atlas(store, path, keys, resolver=resolver, progress=progress)
+    return load_usaspending(store, path, keys,
                             resolver=resolver, tagger=tagger, progress=progress,
                             columns_file=columns)
 

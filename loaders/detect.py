@@ -43,13 +43,23 @@ def is_fpds(path: Path) -> bool:
 def is_ocds(path: Path) -> bool:
     """An Open Contracting (OCDS) release or record package."""
     head = _head(path) if path.suffix.lower() == ".json" else ""
-    return '"ocid"' in head or '"releases"' in head or '"records"' in head
+    return any(f'"{key}"' in head for key in (
+        "ocid", "releases", "records", "compiledRelease", "versionedRelease", "releaseID"))
 
 
 def is_atlas(path: Path) -> bool:
     """An EFF Atlas of Surveillance CSV export."""
     return path.suffix.lower() == ".csv" and \
         _head(path).lstrip('"').upper().startswith("AOSNUMBER")
+
+
+def is_sharing(path: Path) -> bool:
+    """An agency-to-agency data-sharing export (``src_agency,external_agency,...``)."""
+    if path.suffix.lower() != ".csv":
+        return False
+    first = _head(path).splitlines()[:1]
+    columns = {c.strip().strip('"') for c in first[0].split(",")} if first else set()
+    return {"src_agency", "external_agency"} <= columns
 
 
 def is_article(path: Path) -> bool:
@@ -62,7 +72,7 @@ DETECTORS: list[tuple[str, Detector]] = [
     ("fpds", is_fpds),
     ("ocds", is_ocds),
     ("atlas", is_atlas),
-    # ("sharing", is_sharing): plate-reader data-sharing lists, when their loader lands
+    ("sharing", is_sharing),
     ("articles", is_article),
 ]
 

@@ -1,0 +1,169 @@
+"""Plate-reader data-sharing lists: Agency SHARES_DATA_WITH Agency.
+
+Entry point: ``load_sharing(store, path, ...)``. One file is one source (a named
+graph) written whole or not at all. Two layouts are read, each field by name:
+
+- pairs (the Flock "agency access" export, e.g. the News & Observer's
+  ``agency_access20240426.csv``): ``src_agency,external_agency[,src_agency_id,
+  external_agency_id]``, one row per agency sharing its data with another;
+- list (a public-records response naming an agency's sharing partners, e.g.
+  Eugene's ``list.csv``): ``Name[,State,Type]``; the agency the list belongs to
+  is not in the file, so the caller names it (``shared_with``), and each listed
+  organisation shares its data with that agency.
+
+A row is quarantined (file, line, field, reason) when a name is empty, an agency
+would share with itself, the pair was already stated on an earlier line, or the
+list's Type says the partner is not a government body (SHARES_DATA_WITH joins
+agencies). ``loaded + quarantined == read`` is checked for every file.
+"""
+
+import csv
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kg import __version__
+from kg import terms as t
+from kg.context import Context, SourceInfo
+from kg.errors import InputError
+from kg.records import (
+    BULK_CHUNK,
+    Quarantine,
+    RecordLoad,
+    RowError,
+    RowRejected,
+    bulk_replace_graph,
+)
+from kg.resolve import Resolver
+from kg.store import Store
+from loaders.usaspending import SourceKeys
+from loaders.usaspending_input import Progress
+
+LOADER = "sharing"
+BULK_BYTES = 2_000_000
+PAIR_COLUMNS = ("src_agency", "external_agency")
+LIST_COLUMNS = ("Name",)
+NOT_AGENCY = frozenset({"private business", "business", "hoa", "homeowners association",
+                        "private", "company"})
+Triple = tuple[Any, Any, Any]
+
+
+def sharing_layout(header: list[str]) -> str | None:
+    """"pairs" or "list" for a header row, None if it is neither."""
+    names = {name.strip().lstrip("\ufeff") for name in header}
+    if all(column in names for column in PAIR_COLUMNS):
+        return "pairs"
+    if all(column in names for column in LIST_COLUMNS):
+        return "list"
+    return None
+
+
+class _Reader:
+    """Streams one file's triples; counts rows into ``result``."""
+
+    def __init__(self, ctx: Context, resolver: Resolver, result: RecordLoad,
+                 quarantine: Quarantine, shared_with: str | None) -> None:
+        self.ctx, self.resolver, self.result = ctx, resolver, result
+        self.quarantine, self.shared_with = quarantine, shared_with
+        self._pairs: dict[tuple[str, str], int] = {}
+        self._shares = t.skg("sharesDataWith")
+
+    def stream(self, reader: "csv.DictReader[str]", layout: str,
+               progress: Progress | None) -> Iterator[Triple]:
+        holder = self._agency(self.shared_with, "--shared-with") \
+            if layout == "list" and self.shared_with else ""
+        chars = 0
+        for row in reader:
+            self.result.read += 1
+            chars += sum(len(v) + 1 for v in row.values() if isinstance(v, str))
+            line = reader.line_num
+            try:
+                if None in row:
+                    raise RowRejected(RowError("(row)", "more fields than the header"))
+                if layout == "pairs":
+                    self._pair(line, self._agency(row.get("src_agency"), "src_agency"),
+                               self._agency(row.get("external_agency"), "external_agency"))
+                else:
+                    kind = (row.get("Type") or "").strip()
+                    if kind.lower() in NOT_AGENCY:
+                        raise RowRejected(RowError("Type", "not a government agency; "
+                                                           "SHARES_DATA_WITH joins agencies",
+                                                   kind))
+                    self._pair(line, self._agency(row.get("Name"), "Name"), holder)
+                self.result.loaded += 1
+            except RowRejected as rejected:
+                self.quarantine.add(line, rejected.error)
+                self.result.quarantined += 1
+            if progress and self.result.read % 1000 == 0:
+                progress(self.result.read, chars)
+            if len(self.ctx.triples) >= BULK_CHUNK // 10:
+                yield from self.ctx.drain()
+        if progress:
+            progress(self.result.read, chars)
+        yield from self.ctx.drain()
+
+    def _agency(self, value: str | None, field: str) -> str:
+        name = " ".join((value or "").split())
+        if not name:
+            raise RowRejected(RowError(field, "empty agency name"))
+        decision = self.resolver.agency(name, tier="local")
+        self.ctx.organization(decision.iri, "agency", name)
+        self.ctx.decision(name, decision.iri, decision.rule, decision.reason)
+        self.result.agency_ids.add(decision.iri)
+        return decision.iri
+
+    def _pair(self, line: int, sharer: str, receiver: str) -> None:
+        if sharer == receiver:
+            raise RowRejected(RowError("external_agency", "an agency sharing with itself"))
+        held = self._pairs.get((sharer, receiver))
+        if held is not None:
+            raise RowRejected(RowError("external_agency", f"pair already on line {held}"))
+        self._pairs[(sharer, receiver)] = line
+        self.ctx.emit(t.node(sharer), self._shares, t.node(receiver))
+
+
+def load_sharing(store: Store, path: Path, source: SourceKeys, *, resolver: Resolver,
+                 progress: Progress | None = None, shared_with: str | None = None,
+                 bulk_bytes: int | None = None) -> RecordLoad:
+    """Load one data-sharing CSV as the source ``source``; returns its counts.
+
+    Raises ``InputError`` (nothing stored) if the header is neither layout, or a
+    list file comes without ``shared_with``.
+    """
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from error
+    with handle:
+        reader = csv.DictReader(handle)
+        layout = sharing_layout(list(reader.fieldnames or []))
+        if layout is None:
+            raise InputError(f"{path}: not a data-sharing list (needs the columns "
+                             f"{', '.join(PAIR_COLUMNS)}, or {', '.join(LIST_COLUMNS)})")
+        if layout == "list" and not shared_with:
+            raise InputError(f"{path}: a list of sharing partners does not name the agency "
+                             f"it belongs to; give it with --shared-with AGENCY")
+        title = f"Data-sharing {layout}: {path.name}" + \
+            (f" (sharing with {shared_with})" if layout == "list" else "")
+        info = SourceInfo(iri=source.iri, kind="Record", title=title, loader=LOADER,
+                          loader_version=__version__, content_hash=source.content_hash,
+                          file=str(path), resolution_hash=source.resolution_hash)
+        result = RecordLoad(path, "loaded", info.iri, layout)
+        quarantine = Quarantine(path)
+        stream = _Reader(Context(info, resolver.registry), resolver, result, quarantine,
+                         shared_with).stream(reader, layout, progress)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes):
+                result.triples = bulk_replace_graph(store, info.iri, stream)
+            else:
+                result.triples = store.replace_graph(info.iri, list(stream))
+        finally:
+            if collecting:
+                gc.enable()
+    result.reasons = quarantine.reasons
+    result.quarantine_file = quarantine.write(store.path)
+    result.check()
+    return result
