@@ -20,11 +20,11 @@ import queue
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import XSD
@@ -34,6 +34,9 @@ from kg.errors import KgError
 from kg.ids import slug
 from kg.store import Store
 from kg.vocab import BASE
+
+if TYPE_CHECKING:
+    from kg.context import Context
 
 LOADING_PREFIX = "urn:survkg:loading:"
 BULK_CHUNK = 200_000
@@ -372,3 +375,26 @@ def contract_details(statements: list[dict[str, str]]) -> dict[str, Any]:
         "relevance_reason": judged.get("relevanceReason"), "category_id": judged.get("category"),
         "statements": len(statements),
     }
+
+
+def take(result: "RecordLoad", quarantine: Quarantine, position: int,
+         handle: Callable[[], None]) -> None:
+    """Count one input item: loaded if ``handle`` accepts it, else quarantined with its
+    reason; every loader counts this way, so loaded + quarantined = read holds by design."""
+    result.read += 1
+    try:
+        handle()
+        result.loaded += 1
+    except RowRejected as rejected:
+        quarantine.add(position, rejected.error)
+        result.quarantined += 1
+
+
+def finish(result: "RecordLoad", ctx: "Context", store: Store,
+           quarantine: Quarantine) -> "RecordLoad":
+    """Commit the source's graph, write its quarantine file and check the counts."""
+    result.triples = ctx.commit(store)
+    result.reasons = quarantine.reasons
+    result.quarantine_file = quarantine.write(store.path)
+    result.check()
+    return result

@@ -17,14 +17,16 @@ link date cannot be read, or it repeats an earlier row word for word.
 """
 
 import csv
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from kg import __version__
 from kg import terms as t
 from kg.context import Context, Evidence, SourceInfo
 from kg.errors import InputError
 from kg.ids import entity_iri, source_iri
-from kg.records import Quarantine, RecordLoad, RowError, RowRejected
+from kg.records import Quarantine, RecordLoad, RowError, RowRejected, finish, take
 from kg.resolve import Resolver
 from kg.store import Store
 from kg.values import date_literal
@@ -164,22 +166,17 @@ def load_atlas(store: Store, path: Path, source: SourceKeys, *, resolver: Resolv
         chars, end = 0, 1
         for row in reader:
             line, end = end + 1, reader.line_num  # a quoted field may span lines
-            result.read += 1
             chars += sum(len(v) + 1 for v in row.values() if isinstance(v, str))
-            try:
-                if None in row:
-                    raise RowRejected(RowError("(row)", "more fields than the header"))
-                rows.row(line, row)
-                result.loaded += 1
-            except RowRejected as rejected:
-                quarantine.add(line, rejected.error)
-                result.quarantined += 1
+            take(result, quarantine, line, partial(_row, rows, line, row))
             if progress and result.read % 500 == 0:
                 progress(result.read, chars)
         if progress:
             progress(result.read, chars)
-    result.triples = ctx.commit(store)
-    result.reasons = quarantine.reasons
-    result.quarantine_file = quarantine.write(store.path)
-    result.check()
-    return result
+    return finish(result, ctx, store, quarantine)
+
+
+def _row(rows: "_Reader", line: int, row: dict[Any, Any]) -> None:
+    """One CSV row: a ragged row is rejected before anything is read from it."""
+    if None in row:
+        raise RowRejected(RowError("(row)", "more fields than the header"))
+    rows.row(line, row)

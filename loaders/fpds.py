@@ -22,13 +22,22 @@ an amount or date that cannot be read. ``loaded + quarantined == read`` holds.
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from kg import __version__
 from kg import terms as t
 from kg.context import Context, Evidence, SourceInfo, engagement_iri
 from kg.errors import InputError
-from kg.records import ContractRecord, Quarantine, RecordLoad, RowError, RowRejected
+from kg.records import (
+    ContractRecord,
+    Quarantine,
+    RecordLoad,
+    RowError,
+    RowRejected,
+    finish,
+    take,
+)
 from kg.resolve import Resolver, clean_duns, clean_uei
 from kg.store import Store
 from loaders.record_values import DateReader, read_amount
@@ -232,18 +241,9 @@ def load_fpds(store: Store, path: Path, source: SourceKeys, *, resolver: Resolve
     ctx = Context(info, resolver.registry)
     reader = _Reader(ctx, resolver, result)
     for position, entry in enumerate(entries, 1):
-        result.read += 1
-        try:  # every check runs before the entry's first triple is emitted
-            reader.entry(entry, position)
-            result.loaded += 1
-        except RowRejected as rejected:
-            quarantine.add(position, rejected.error)
-            result.quarantined += 1
+        # every check runs before the entry's first triple is emitted
+        take(result, quarantine, position, partial(reader.entry, entry, position))
         if progress:
             progress(result.read, size * position // len(entries))
     reader.emit(tagger)
-    result.triples = ctx.commit(store)
-    result.reasons = quarantine.reasons
-    result.quarantine_file = quarantine.write(store.path)
-    result.check()
-    return result
+    return finish(result, ctx, store, quarantine)

@@ -20,13 +20,22 @@ process without awards (a tender only) is loaded: its buyer is recorded.
 import json
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from kg import __version__
 from kg.context import Context, Evidence, SourceInfo
 from kg.errors import InputError
-from kg.records import ContractRecord, Quarantine, RecordLoad, RowError, RowRejected
+from kg.records import (
+    ContractRecord,
+    Quarantine,
+    RecordLoad,
+    RowError,
+    RowRejected,
+    finish,
+    take,
+)
 from kg.resolve import Resolver
 from kg.store import Store
 from loaders.record_values import DateReader
@@ -202,17 +211,8 @@ def load_ocds(store: Store, path: Path, source: SourceKeys, *, resolver: Resolve
     ctx = Context(info, resolver.registry)
     reader = _Reader(ctx, resolver, tagger, result)
     for position, release in enumerate(found, 1):
-        result.read += 1
-        try:  # every check runs before the process's first triple is emitted
-            reader.process(release, position)
-            result.loaded += 1
-        except RowRejected as rejected:
-            quarantine.add(position, rejected.error)
-            result.quarantined += 1
+        # every check runs before the process's first triple is emitted
+        take(result, quarantine, position, partial(reader.process, release, position))
         if progress:
             progress(result.read, size * position // len(found))
-    result.triples = ctx.commit(store)
-    result.reasons = quarantine.reasons
-    result.quarantine_file = quarantine.write(store.path)
-    result.check()
-    return result
+    return finish(result, ctx, store, quarantine)
