@@ -1,11 +1,15 @@
 """Shared fixtures: a fresh store per test, the fixture articles, the shared folder."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from kg.reference import ensure_reference
 from kg.store import Store
+
+if TYPE_CHECKING:
+    from kg.ingest import RecordSummary
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -32,3 +36,14 @@ def shared_or_skip(*parts: str) -> Path:
         pytest.skip(f"{path} is not here (the shared folder sits beside the checkout)")
     return path
 from tests.conftest_neo4j import neo4j, neo4j_auth_server, neo4j_server  # noqa: E402, F401
+
+
+def load_records(store: Store, *paths: Path, **options: Any) -> "RecordSummary":
+    """Ingest record files; none may be skipped and every file keeps read = loaded + quarantined."""
+    from kg.ingest import ingest_records
+
+    summary = ingest_records(store, list(paths), **options)
+    assert not summary.skipped, summary.skipped
+    for result in summary.files:
+        assert result.loaded + result.quarantined == result.read
+    return summary

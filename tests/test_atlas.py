@@ -2,14 +2,14 @@
 
 import csv
 from pathlib import Path
-from typing import Any
 
-from kg.ingest import RecordSummary, ingest_records
+from kg.ingest import ingest_records
 from kg.projection import PropertyGraph, project
 from kg.store import Store
 from kg.validate import validate
 from loaders.detect import detect_format
 from tests.conftest import FIXTURES, shared_or_skip
+from tests.conftest import load_records as load
 
 SAMPLE = FIXTURES / "records" / "atlas" / "atlas_sample.csv"
 ALPR = "https://w3id.org/survkg/id/category/automated-license-plate-readers"
@@ -21,13 +21,6 @@ SELECT ?agency ?category ?url ?date WHERE { GRAPH ?g {
   OPTIONAL { ?e dct:source ?s . OPTIONAL { ?s skg:url ?url } OPTIONAL { ?s dct:issued ?date } }
 } ?a skos:prefLabel ?agency }"""
 
-
-def load(store: Store, *paths: Path, **options: Any) -> RecordSummary:
-    summary = ingest_records(store, list(paths), **options)
-    assert not summary.skipped, summary.skipped
-    for result in summary.files:
-        assert result.loaded + result.quarantined == result.read
-    return summary
 
 
 def uses(graph: PropertyGraph) -> set[tuple[str, str]]:

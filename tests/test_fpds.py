@@ -1,28 +1,21 @@
 """FPDS-NG ATOM feeds: safe XML, actions rolled up into awards keyed like USAspending."""
 
 import csv
-from pathlib import Path
 from typing import Any
 
-from kg.ingest import RecordSummary, ingest_records
+from kg.ingest import ingest_records
 from kg.projection import PropertyGraph, project
 from kg.store import Store
 from kg.validate import validate
 from loaders.detect import detect_format
 from tests.conftest import FIXTURES, shared_or_skip
+from tests.conftest import load_records as load
 
 HERE = FIXTURES / "records" / "fpds"
 FEED = HERE / "feed_sample.xml"
 BOMB = HERE / "feed_with_entity.xml"
 KEY = "CONT_AWD_70CMSD19P00000101_7012_-NONE-_-NONE-"
 
-
-def load(store: Store, *paths: Path, **options: Any) -> RecordSummary:
-    summary = ingest_records(store, list(paths), **options)
-    assert not summary.skipped, summary.skipped
-    for result in summary.files:
-        assert result.loaded + result.quarantined == result.read
-    return summary
 
 
 def contracts(graph: PropertyGraph) -> dict[str, dict[str, Any]]:

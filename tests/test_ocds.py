@@ -4,25 +4,19 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from kg.ingest import RecordSummary, ingest_records
+from kg.ingest import ingest_records
 from kg.projection import PropertyGraph, project
 from kg.store import Store
 from kg.validate import validate
 from loaders.detect import detect_format
 from loaders.ocds import compile_releases
 from tests.conftest import FIXTURES, shared_or_skip
+from tests.conftest import load_records as load
 
 HERE = FIXTURES / "records" / "ocds"
 RELEASES = HERE / "release_package.json"
 RECORDS = HERE / "record_package.json"
 
-
-def load(store: Store, *paths: Path, **options: Any) -> RecordSummary:
-    summary = ingest_records(store, list(paths), **options)
-    assert not summary.skipped, summary.skipped
-    for result in summary.files:
-        assert result.loaded + result.quarantined == result.read
-    return summary
 
 
 def sells_to(graph: PropertyGraph) -> dict[tuple[str, str], dict[str, Any]]:

@@ -2,13 +2,11 @@
 
 import csv
 import time
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kg.errors import InputError
-from kg.ingest import RecordSummary, ingest_records
+from kg.ingest import ingest_records
 from kg.projection import PropertyGraph, project
 from kg.registry import load_registry
 from kg.resolve import Resolver
@@ -18,19 +16,13 @@ from loaders.detect import detect_format
 from loaders.sharing import load_sharing
 from loaders.usaspending import SourceKeys
 from tests.conftest import FIXTURES, shared_or_skip
+from tests.conftest import load_records as load
 
 HERE = FIXTURES / "records" / "sharing"
 PAIRS = HERE / "agency_access_sample.csv"
 LIST = HERE / "partner_list.csv"
 FBI = "https://w3id.org/survkg/id/agency/fbi"
 
-
-def load(store: Store, *paths: Path, **options: Any) -> RecordSummary:
-    summary = ingest_records(store, list(paths), **options)
-    assert not summary.skipped, summary.skipped
-    for result in summary.files:
-        assert result.loaded + result.quarantined == result.read
-    return summary
 
 
 def shares(graph: PropertyGraph) -> set[tuple[str, str]]:

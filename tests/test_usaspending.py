@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kg.errors import InputError
-from kg.ingest import RecordSummary, ingest_records, record_identity
+from kg.ingest import ingest_records, record_identity
 from kg.projection import PropertyGraph, project
 from kg.records import LOADING_PREFIX, recover_interrupted
 from kg.store import Store
@@ -16,6 +16,7 @@ from kg.validate import validate
 from loaders.detect import detect_format
 from loaders.usaspending_input import sniff
 from tests.conftest import FIXTURES, shared_or_skip
+from tests.conftest import load_records as load
 
 HERE = FIXTURES / "usaspending"
 PRIME = HERE / "Contracts_PrimeAwardSummaries_2020-01-01_H00M00S00_1.csv"
@@ -25,13 +26,6 @@ ICE = "https://w3id.org/survkg/id/agency/ice"
 MN = ("usaspending_ice_mn__alyssc", "data", "mn_all",
       "Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv")
 
-
-def load(store: Store, *paths: Path, **options: Any) -> RecordSummary:
-    summary = ingest_records(store, list(paths), **options)
-    assert not summary.skipped, summary.skipped
-    for result in summary.files:
-        assert result.loaded + result.quarantined == result.read
-    return summary
 
 
 def contracts(graph: PropertyGraph) -> dict[str, dict[str, Any]]:
