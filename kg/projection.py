@@ -30,7 +30,7 @@ PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?e ?cls ?name ?alias ?resolved WHERE {
   ?e a ?cls . VALUES ?cls { %s }
   OPTIONAL { ?e skos:prefLabel|dct:title ?name }
-  OPTIONAL { ?e skos:altLabel ?alias }
+  OPTIONAL { ?e skos:altLabel|<https://w3id.org/survkg/ontology#acronym> ?alias }
   OPTIONAL { ?e <%sresolved> ?resolved }
 }"""
 _DIRECT = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { %s } }"
