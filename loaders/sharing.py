@@ -18,7 +18,6 @@ agencies). ``loaded + quarantined == read`` is checked for every file.
 """
 
 import csv
-import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,8 @@ from kg.records import (
     RecordLoad,
     RowError,
     RowRejected,
-    bulk_replace_graph,
+    settle,
+    write_stream,
 )
 from kg.resolve import Resolver
 from kg.store import Store
@@ -153,17 +153,6 @@ def load_sharing(store: Store, path: Path, source: SourceKeys, *, resolver: Reso
         quarantine = Quarantine(path)
         stream = _Reader(Context(info, resolver.registry), resolver, result, quarantine,
                          shared_with).stream(reader, layout, progress)
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            if path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes):
-                result.triples = bulk_replace_graph(store, info.iri, stream)
-            else:
-                result.triples = store.replace_graph(info.iri, list(stream))
-        finally:
-            if collecting:
-                gc.enable()
-    result.reasons = quarantine.reasons
-    result.quarantine_file = quarantine.write(store.path)
-    result.check()
-    return result
+        big = path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes)
+        result.triples = write_stream(store, info.iri, stream, bulk=big)
+    return settle(result, store, quarantine)

@@ -11,7 +11,6 @@ engagement per vendor, agency and product (SELLS_TO in the journalist graph);
 an award to a government body is Funding between two agencies instead.
 """
 
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +26,9 @@ from kg.records import (
     RecordLoad,
     RowError,
     RowRejected,
-    bulk_replace_graph,
     contract_iri,
+    settle,
+    write_stream,
 )
 from kg.resolve import Decision, Resolver, clean_duns, clean_uei
 from kg.store import Store
@@ -368,17 +368,6 @@ def load_usaspending(store: Store, path: Path, source: SourceKeys, *, resolver: 
         result.notes.append("no header row: columns taken from the 2018 data dictionary")
     quarantine = Quarantine(path)
     loader = _Loader(Context(info, resolver.registry), rows, resolver, tagger, result, quarantine)
-    collecting = gc.isenabled()
-    gc.disable()  # millions of short-lived acyclic objects: collections only cost (~12%)
-    try:
-        if path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes):
-            result.triples = bulk_replace_graph(store, info.iri, loader.stream())
-        else:
-            result.triples = store.replace_graph(info.iri, list(loader.stream()))
-    finally:
-        if collecting:
-            gc.enable()
-    result.reasons = quarantine.reasons
-    result.quarantine_file = quarantine.write(store.path)
-    result.check()
-    return result
+    big = path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes)
+    result.triples = write_stream(store, info.iri, loader.stream(), bulk=big)
+    return settle(result, store, quarantine)

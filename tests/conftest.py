@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh store per test, the fixture articles, the shared folder."""
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,3 +48,15 @@ def load_records(store: Store, *paths: Path, **options: Any) -> "RecordSummary":
     for result in summary.files:
         assert result.loaded + result.quarantined == result.read
     return summary
+
+
+def generate_awards(rows: int, out: Path) -> Path:
+    """A seeded synthetic prime-award file of ``rows`` rows (benchmarks/generate_awards.py)."""
+    benchmarks = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    sys.path.insert(0, benchmarks)
+    try:
+        from generate_awards import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(benchmarks)
+    result: Path = generate(rows, out)
+    return result

@@ -6,7 +6,6 @@ traceback, no wait), and the first load still completes.
 """
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,24 +14,16 @@ import pytest
 from kg.errors import StoreLocked
 from kg.serve import snapshot
 from kg.store import Store
+from tests.conftest import generate_awards
 
 ROOT = Path(__file__).resolve().parents[1]
 KG = ROOT / ".venv" / "bin" / "kg"
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 
 
-def _generate(rows: int, out: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate_awards import generate  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    result: Path = generate(rows, out)
-    return result
-
 
 def test_a_second_ingest_and_a_server_fail_fast_while_a_load_runs(tmp_path: Path) -> None:
-    big, store = _generate(12_000, tmp_path / "awards.csv"), tmp_path / "store"
+    big, store = generate_awards(12_000, tmp_path / "awards.csv"), tmp_path / "store"
     first = subprocess.Popen([str(KG), "--store", str(store), "ingest", "usaspending", str(big)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

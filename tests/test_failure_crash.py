@@ -25,6 +25,7 @@ from kg.records import LOADING_PREFIX, recover_interrupted
 from kg.reference import ensure_reference
 from kg.sparql_store import source_graphs
 from kg.store import Store
+from tests.conftest import generate_awards
 
 ROOT = Path(__file__).resolve().parents[1]
 KG = ROOT / ".venv" / "bin" / "kg"
@@ -33,15 +34,6 @@ ROWS = 20_000  # ~0.36 M quads: two bulk chunks, ~4 s of loading
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
-
-def _generate(rows: int, out: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate_awards import generate  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    result: Path = generate(rows, out)
-    return result
 
 
 def _quads(path: Path) -> set[str]:
@@ -93,7 +85,7 @@ def _kill_midway(store: Path, big: Path) -> None:
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _generate(ROWS, tmp_path_factory.mktemp("big") / "awards.csv")
+    return generate_awards(ROWS, tmp_path_factory.mktemp("big") / "awards.csv")
 
 
 @pytest.fixture(scope="module")
