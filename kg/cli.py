@@ -53,6 +53,9 @@ def open_store(ctx: click.Context) -> Iterator[Store]:
     files the writer is compacting (RocksDB's read-only mode does not guard that).
     """
     store = Store(resolve_store_path(ctx.obj["store"], dict(os.environ)))
+    for graph in store.recovered:
+        err.print(f"{store.path}: finished or undid an interrupted load of {graph}",
+                  markup=False)
     try:
         yield store
     finally:

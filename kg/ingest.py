@@ -16,7 +16,7 @@ from kg import __version__
 from kg.errors import InputError
 from kg.ids import source_iri
 from kg.judgements import find_judgements, read_judgements
-from kg.records import RecordLoad, recover_interrupted
+from kg.records import RecordLoad
 from kg.reference import ensure_reference
 from kg.registry import load_registry
 from kg.resolution_store import seed_resolver
@@ -168,7 +168,7 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
     Bad rows are quarantined under ``<store>/quarantine/``; the run goes on.
     """
     ensure_reference(store)
-    summary = RecordSummary(recovered=recover_interrupted(store))
+    summary = RecordSummary(recovered=store.recovered)
     registry = load_registry()
     summary.judgements = find_judgements(store.path, judgements)
     resolver = Resolver(registry, read_judgements(summary.judgements)

@@ -4,7 +4,7 @@ Every procurement loader (USAspending now; FPDS, OCDS later) turns its rows
 into ``ContractRecord`` objects and hands them to ``Context.contract``. This
 module holds what they share: the record and its roll-up of modifications, the
 Contract IRI, the quarantine log for bad rows, the per-file counts (with the
-invariant loaded + quarantined = read), and the bulk writer big sources need.
+invariant loaded + quarantined = read), and how a source's stream is written.
 
 >>> rollup = ContractRecord("CONT_AWD_X_7012_-NONE-_-NONE-", line=2)
 >>> rollup.add_action(Decimal("100"), "2017-10-01", line=2)
@@ -17,17 +17,15 @@ invariant loaded + quarantined = read), and the bulk writer big sources need.
 
 import csv
 import gc
-import queue
 import re
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode
 from rdflib.namespace import XSD
 
 from kg import terms as t
@@ -39,8 +37,6 @@ from kg.vocab import BASE
 if TYPE_CHECKING:
     from kg.context import Context
 
-LOADING_PREFIX = "urn:survkg:loading:"
-BULK_CHUNK = 200_000
 _DATE = t.node(XSD.date)
 _DECIMAL = t.node(XSD.decimal)
 # Predicates, built once: a million awards make tens of millions of triples.
@@ -227,101 +223,6 @@ class RecordLoad:
                           f"{self.quarantined} quarantined; this is a bug, please report it")
 
 
-# -------------------------------------------------------------- bulk writer
-def recover_interrupted(store: Store) -> list[str]:
-    """Drop source graphs a bulk load left half-written; returns their IRIs.
-
-    A bulk load marks its graph in ``urn:survkg:loading:<graph>`` first and
-    removes the mark last, so a mark found here means the process died midway.
-    """
-    db = store._db  # the marker graphs are private bookkeeping of this module
-    dropped = []
-    for graph in list(db.named_graphs()):
-        if isinstance(graph, NamedNode) and graph.value.startswith(LOADING_PREFIX):
-            target = graph.value.removeprefix(LOADING_PREFIX)
-            store.remove_graph(target)
-            db.remove_graph(graph)
-            dropped.append(target)
-    return dropped
-
-
-def bulk_replace_graph(store: Store, graph: str,
-                       triples: Iterable[tuple[Any, Any, Any]]) -> int:
-    """Replace ``graph`` with streamed ``triples`` through Oxigraph's bulk loader.
-
-    ``Store.replace_graph`` stages the whole source in memory and moves it in one
-    transaction, which costs about 100 µs per quad (measured: 1 M quads took
-    125 s and 3.4 GiB). This streams at about 120 k quads/s in bounded memory.
-    The price: the old version is removed before the new one is written, so an
-    interrupted load leaves the source absent (never half-present: the marker
-    graph makes ``recover_interrupted`` drop the partial graph).
-    """
-    db = store._db  # Store has no bulk API yet; see recover_interrupted
-    marker = NamedNode(LOADING_PREFIX + graph)
-    db.add(Quad(marker, t.TYPE, t.skg("Source"), marker))
-    store.remove_graph(graph)
-    try:
-        count = _write_behind(db, _quad_chunks(triples, NamedNode(graph)))
-    except BaseException:
-        store.remove_graph(graph)
-        db.remove_graph(marker)
-        raise
-    db.remove_graph(marker)
-    return count
-
-
-def _write_behind(db: Any, chunks: Iterator[list[Quad]]) -> int:
-    """Store chunks on a second thread while this one reads and resolves the next rows.
-
-    pyoxigraph's bulk_extend releases the GIL while it sorts and writes, so on
-    two cores reading and writing overlap (measured: 20.2 s sequential, 16.5 s
-    overlapped, for 1 M quads on a busy machine). At most two chunks wait.
-    """
-    waiting: queue.Queue[list[Quad] | None] = queue.Queue(maxsize=2)
-    errors: list[BaseException] = []
-
-    def writer() -> None:
-        while (chunk := waiting.get()) is not None:
-            if not errors:
-                try:
-                    db.bulk_extend(chunk)
-                except BaseException as error:  # handed to the reading thread below
-                    errors.append(error)
-
-    thread = threading.Thread(target=writer, name="kg-bulk-writer", daemon=True)
-    thread.start()
-    count = 0
-    try:
-        for chunk in chunks:
-            if errors:
-                break
-            waiting.put(chunk)
-            count += len(chunk)
-    finally:
-        waiting.put(None)
-        thread.join()
-    if errors:
-        raise errors[0]
-    return count
-
-
-def _quad_chunks(triples: Iterable[tuple[Any, Any, Any]], graph: NamedNode,
-                 size: int = BULK_CHUNK) -> Iterator[list[Quad]]:
-    """Quads in lists of ``size``: one bulk_extend per list keeps memory flat.
-
-    Measured on 0.93 M quads: one call fed by a generator peaked at 1.1 GiB,
-    calls of 200 k quads at 0.5 GiB, and were slightly faster.
-    """
-    chunk: list[Quad] = []
-    for subject, predicate, obj in triples:
-        chunk.append(Quad(subject, predicate, obj, graph))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 # -------------------------------------------------------------- projection
 CONTRACT_FIELDS = ("awardId", "piid", "obligated", "firstActionDate", "lastActionDate",
                    "endDate", "actions", "relevant", "relevanceReason", "category",
@@ -415,7 +316,7 @@ def write_stream(store: Store, graph: str, triples: Iterable[tuple[Any, Any, Any
     gc.disable()
     try:
         if bulk:
-            return bulk_replace_graph(store, graph, triples)
+            return store.bulk_replace_graph(graph, triples)
         return store.replace_graph(graph, list(triples))
     finally:
         if collecting:

@@ -30,11 +30,9 @@ import pyoxigraph
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from kg.errors import KgError
-from kg.store import Store
+from kg.store import INTERNAL_PREFIX, LOADING_PREFIX, Store
 
 TIMEOUT = 300.0
-INTERNAL_PREFIX = "urn:survkg:"  # staging and bulk-loading marker graphs: bookkeeping, not data
-LOADING_PREFIX = INTERNAL_PREFIX + "loading:"  # kg.records marks a graph it is bulk-writing
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
 

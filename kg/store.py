@@ -3,8 +3,16 @@
 A source is loaded into a staging graph first and then moved over its real
 graph by one SPARQL ``MOVE``, which Oxigraph applies in a single transaction:
 readers see either the old version of a source or the new one, never a mix.
+
+Big sources (millions of quads) go through Oxigraph's bulk loader instead
+(``bulk_replace_graph``), which is not transactional; bookkeeping graphs make
+it atomic all the same, and opening the store for writing finishes or undoes
+whatever a killed load left (``recover``), so every reader that opens the
+store sees each source either as it was before the load or complete.
 """
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +22,13 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, Variable
 
 from kg.errors import KgError, StoreLocked
 
-STAGING_PREFIX = "urn:survkg:staging:"
+INTERNAL_PREFIX = "urn:survkg:"  # bookkeeping graphs, never data
+STAGING_PREFIX = INTERNAL_PREFIX + "staging:"  # a new version being written
+LOADING_PREFIX = INTERNAL_PREFIX + "loading:"  # marks a source's first, unfinished bulk load
+REPLACING_PREFIX = INTERNAL_PREFIX + "replacing:"  # marks a complete staged version to swap in
 DEFAULT_STORE = "kg-data"
+BULK_CHUNK = 200_000  # quads per bulk_extend call: flat memory (0.5 GiB), measured fastest
+_MARK = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def resolve_store_path(store: str | Path | None, env: dict[str, str]) -> Path:
@@ -30,8 +43,7 @@ class Store:
         self.path = Path(path)
         self._read_only = read_only
         self._db = self._open(read_only)
-        if not read_only:
-            self._drop_stale_staging()
+        self.recovered: list[str] = [] if read_only else self.recover()
 
     def _open(self, read_only: bool) -> pyoxigraph.Store:
         try:
@@ -48,11 +60,31 @@ class Store:
                 ) from error
             raise KgError(f"cannot open store {self.path}: {error}") from error
 
-    def _drop_stale_staging(self) -> None:
-        """Remove staging graphs an interrupted load left behind."""
-        for graph in list(self._db.named_graphs()):
-            if isinstance(graph, NamedNode) and graph.value.startswith(STAGING_PREFIX):
-                self._db.remove_graph(graph)
+    def recover(self) -> list[str]:
+        """Finish or undo what interrupted loads left; returns the sources touched.
+
+        The writer holds the store's lock for its whole load, so a bookkeeping
+        graph seen by whoever holds the lock next belongs to a dead process. A
+        complete staged version (``replacing:`` mark) is swapped in; a first
+        bulk load without its end (``loading:`` mark) is dropped; any other
+        staging graph is an unfinished new version and is dropped.
+        """
+        touched = []
+        for graph in self._internal_graphs(REPLACING_PREFIX):
+            self._swap_in_staged(graph)
+            touched.append(graph)
+        for graph in self._internal_graphs(LOADING_PREFIX):
+            self._db.remove_graph(NamedNode(graph))
+            self._db.remove_graph(NamedNode(LOADING_PREFIX + graph))
+            touched.append(graph)
+        for graph in self._internal_graphs(STAGING_PREFIX):
+            self._db.remove_graph(NamedNode(STAGING_PREFIX + graph))
+        return touched
+
+    def _internal_graphs(self, prefix: str) -> list[str]:
+        """Targets of the bookkeeping graphs with ``prefix``."""
+        return [g.value.removeprefix(prefix) for g in list(self._db.named_graphs())
+                if isinstance(g, NamedNode) and g.value.startswith(prefix)]
 
     # ----------------------------------------------------------- sources
     def replace_graph(self, graph: str, triples: Iterable[tuple[Any, Any, Any]]) -> int:
@@ -67,6 +99,49 @@ class Store:
         self._db.extend(quads)
         self._db.update(f"MOVE GRAPH <{staging.value}> TO GRAPH <{NamedNode(graph).value}>")
         return len(set(quads))
+
+    def bulk_replace_graph(self, graph: str, triples: Iterable[tuple[Any, Any, Any]]) -> int:
+        """Replace ``graph`` with streamed ``triples`` through Oxigraph's bulk loader.
+
+        ``replace_graph`` costs about 100 µs per quad (1 M quads: 125 s, 3.4 GiB);
+        this streams at about 120 k quads/s in flat memory. A first load writes
+        the graph directly behind a ``loading:`` mark, removed last. A reload
+        writes a staging graph, marks it complete (one quad, one transaction),
+        then swaps it in, so a kill at any point leaves the old version or the
+        new one once the store is next opened (``recover``).
+        """
+        if not self.has_graph(graph):
+            marker = NamedNode(LOADING_PREFIX + graph)
+            self._db.add(Quad(marker, _MARK, marker, marker))
+            count = self._bulk_write(triples, NamedNode(graph))
+            self._db.remove_graph(marker)
+            return count
+        staging = NamedNode(STAGING_PREFIX + graph)
+        self._db.remove_graph(staging)
+        count = self._bulk_write(triples, staging)
+        mark = NamedNode(REPLACING_PREFIX + graph)
+        self._db.add(Quad(mark, _MARK, mark, mark))
+        self._swap_in_staged(graph)
+        return count
+
+    def _swap_in_staged(self, graph: str) -> None:
+        """Replace ``graph`` by its complete staging graph; safe to redo after a kill,
+        since the staging graph is only dropped once the mark is gone."""
+        target, staging = NamedNode(graph), NamedNode(STAGING_PREFIX + graph)
+        self._db.remove_graph(target)
+        quads = self._db.quads_for_pattern(None, None, None, staging)
+        self._bulk_write(((q.subject, q.predicate, q.object) for q in quads), target)
+        self._db.remove_graph(NamedNode(REPLACING_PREFIX + graph))
+        self._db.remove_graph(staging)
+
+    def _bulk_write(self, triples: Iterable[tuple[Any, Any, Any]], graph: NamedNode) -> int:
+        """Write ``triples`` into ``graph`` in chunks, on a second thread while this one
+        produces the next chunk; removes what it wrote if it fails (or is interrupted)."""
+        try:
+            return _write_behind(self._db, _quad_chunks(triples, graph))
+        except BaseException:
+            self._db.remove_graph(graph)
+            raise
 
     def remove_graph(self, graph: str) -> bool:
         """Delete a named graph and every claim in it; False if it was not there."""
@@ -137,6 +212,56 @@ class Store:
         if not self._read_only:
             self._db.flush()
         del self._db
+
+
+def _write_behind(db: pyoxigraph.Store, chunks: Iterator[list[Quad]]) -> int:
+    """Store chunks on a second thread while the caller reads and resolves the next rows.
+
+    pyoxigraph's bulk_extend releases the GIL while it sorts and writes, so on
+    two cores reading and writing overlap (measured: 20.2 s sequential, 16.5 s
+    overlapped, for 1 M quads on a busy machine). At most two chunks wait.
+    """
+    waiting: queue.Queue[list[Quad] | None] = queue.Queue(maxsize=2)
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        while (chunk := waiting.get()) is not None:
+            if not errors:
+                try:
+                    db.bulk_extend(chunk)
+                except BaseException as error:  # handed to the producing thread below
+                    errors.append(error)
+
+    thread = threading.Thread(target=writer, name="kg-bulk-writer", daemon=True)
+    thread.start()
+    count = 0
+    try:
+        for chunk in chunks:
+            if errors:
+                break
+            waiting.put(chunk)
+            count += len(chunk)
+    finally:
+        waiting.put(None)
+        thread.join()
+    if errors:
+        raise errors[0]
+    return count
+
+
+def _quad_chunks(triples: Iterable[tuple[Any, Any, Any]], graph: NamedNode,
+                 size: int = BULK_CHUNK) -> Iterator[list[Quad]]:
+    """Quads in lists of ``size``: one bulk_extend per list keeps memory flat (measured
+    on 0.93 M quads: one call fed by a generator peaked at 1.1 GiB, 200 k-quad calls at
+    0.5 GiB, and were slightly faster)."""
+    chunk: list[Quad] = []
+    for subject, predicate, obj in triples:
+        chunk.append(Quad(subject, predicate, obj, graph))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 PREFIXES = {

@@ -14,7 +14,8 @@ graph) written whole or not at all. Two layouts are read, each field by name:
 A row is quarantined (file, line, field, reason) when a name is empty, an agency
 would share with itself, the pair was already stated on an earlier line, or the
 list's Type says the partner is not a government body (SHARES_DATA_WITH joins
-agencies). ``loaded + quarantined == read`` is checked for every file.
+agencies), or a field holds bytes that are not UTF-8 text.
+``loaded + quarantined == read`` is checked for every file.
 """
 
 import csv
@@ -27,7 +28,6 @@ from kg import terms as t
 from kg.context import Context, SourceInfo
 from kg.errors import InputError
 from kg.records import (
-    BULK_CHUNK,
     Quarantine,
     RecordLoad,
     RowError,
@@ -37,6 +37,7 @@ from kg.records import (
 )
 from kg.resolve import Resolver
 from kg.store import Store
+from loaders.detect import csv_records, require_text
 from loaders.usaspending import SourceKeys
 from loaders.usaspending_input import Progress
 
@@ -81,6 +82,7 @@ class _Reader:
             try:
                 if None in row:
                     raise RowRejected(RowError("(row)", "more fields than the header"))
+                require_text(row)
                 if layout == "pairs":
                     self._pair(line, self._agency(row.get("src_agency"), "src_agency"),
                                self._agency(row.get("external_agency"), "external_agency"))
@@ -97,7 +99,7 @@ class _Reader:
                 self.result.quarantined += 1
             if progress and self.result.read % 1000 == 0:
                 progress(self.result.read, chars)
-            if len(self.ctx.triples) >= BULK_CHUNK // 10:
+            if len(self.ctx.triples) >= 20_000:
                 yield from self.ctx.drain()
         if progress:
             progress(self.result.read, chars)
@@ -131,12 +133,7 @@ def load_sharing(store: Store, path: Path, source: SourceKeys, *, resolver: Reso
     Raises ``InputError`` (nothing stored) if the header is neither layout, or a
     list file comes without ``shared_with``.
     """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from error
-    with handle:
-        reader = csv.DictReader(handle)
+    with csv_records(path) as reader:
         layout = sharing_layout(list(reader.fieldnames or []))
         if layout is None:
             raise InputError(f"{path}: not a data-sharing list (needs the columns "

@@ -10,8 +10,7 @@ import pytest
 from kg.errors import InputError
 from kg.ingest import ingest_records, record_identity
 from kg.projection import PropertyGraph, project
-from kg.records import LOADING_PREFIX, recover_interrupted
-from kg.store import Store
+from kg.store import LOADING_PREFIX, Store
 from kg.validate import validate
 from loaders.detect import detect_format
 from loaders.usaspending_input import sniff
@@ -226,7 +225,7 @@ def test_an_interrupted_bulk_load_is_dropped(store: Store) -> None:
     store._db.add(Quad(NamedNode("urn:x"), NamedNode("urn:p"), Literal("1"), NamedNode(half)))
     marker = NamedNode(LOADING_PREFIX + half)
     store._db.add(Quad(marker, NamedNode("urn:p"), marker, marker))
-    assert recover_interrupted(store) == [half]
+    assert store.recover() == [half]
     assert not store.has_graph(half)
 
 
