@@ -3,11 +3,12 @@
 Rows look like real downloads where the loader cares: one award per row, keys
 in the USAspending form, recipients drawn from a long-tailed population (a few
 vendors win most awards; a third have a recorded parent; some are registry
-companies such as West Publishing or Cellebrite), five sub-agencies and their
-offices, PSC and NAICS codes, descriptions that mix surveillance buys with
-ammunition, guards and janitors, some negative (de-obligated) totals, and t/f
-flags and addresses in the columns it does not read, so a row weighs about
-what a real one does (~1.6 KB; the real Minnesota file averages 1.8 KB).
+companies such as West Publishing or Cellebrite), nine DHS and DOJ sub-agencies
+and their contracting offices (a million rows: 50,000 vendors, 5,000 offices),
+PSC and NAICS codes, descriptions that mix surveillance buys with ammunition,
+guards and janitors, some negative (de-obligated) totals, and t/f flags and
+addresses in the columns it does not read, so a row weighs about what a real
+one does (~1.5 KB; the real Minnesota file averages 1.8 KB).
 
 Run: ``python benchmarks/generate_awards.py 1000000 awards_1m.csv`` (same seed,
 same file).
@@ -21,16 +22,25 @@ from pathlib import Path
 
 from loaders.usaspending_columns import PRIME_AWARD_COLUMNS_286
 
-SUB_AGENCIES = [
-    ("7012", "U.S. Immigration and Customs Enforcement", "70C"),
-    ("7014", "U.S. Customs and Border Protection", "70B"),
-    ("7003", "U.S. Citizenship and Immigration Services", "70S"),
-    ("7008", "U.S. Coast Guard", "70Z"),
-    ("7001", "Office of Procurement Operations", "70R"),
+SUB_AGENCIES = [  # (toptier code, toptier name, subtier code, subtier name, office prefix)
+    ("070", "Department of Homeland Security", "7012",
+     "U.S. Immigration and Customs Enforcement", "70C"),
+    ("070", "Department of Homeland Security", "7014", "U.S. Customs and Border Protection",
+     "70B"),
+    ("070", "Department of Homeland Security", "7003",
+     "U.S. Citizenship and Immigration Services", "70S"),
+    ("070", "Department of Homeland Security", "7008", "U.S. Coast Guard", "70Z"),
+    ("070", "Department of Homeland Security", "7001", "Office of Procurement Operations", "70R"),
+    ("015", "Department of Justice", "1549", "Federal Bureau of Investigation", "15F"),
+    ("015", "Department of Justice", "1524", "Drug Enforcement Administration", "15D"),
+    ("015", "Department of Justice", "1544", "U.S. Marshals Service", "15M"),
+    ("015", "Department of Justice", "1550",
+     "Bureau of Alcohol, Tobacco, Firearms and Explosives", "15A"),
 ]
 OFFICE_WORDS = ["MISSION SUPPORT", "DETENTION COMPLIANCE AND REMOVALS", "INFORMATION TECHNOLOGY",
                 "INVESTIGATIONS AND OPERATIONS SUPPORT", "PROCUREMENT DIVISION"]
-CITIES = ["DALLAS", "WASHINGTON", "ORLANDO", "LAGUNA", "BURLINGTON", "SAN DIEGO", "TUCSON"]
+CITIES = ["DALLAS", "WASHINGTON", "ORLANDO", "LAGUNA", "BURLINGTON", "SAN DIEGO", "TUCSON",
+          "DENVER", "ATLANTA", "SEATTLE", "EL PASO", "NEWARK", "PHOENIX", "MIAMI", "BOSTON"]
 REGISTRY_VENDORS = ["WEST PUBLISHING CORPORATION", "CELLEBRITE INC.", "PALANTIR USG, INC.",
                     "PEN-LINK, LTD.", "MOTOROLA SOLUTIONS, INC.", "IDENTIX INCORPORATED",
                     "PARAGON SYSTEMS, INC.", "GIANT OAK, INC.", "LEXISNEXIS RISK SOLUTIONS INC."]
@@ -61,8 +71,8 @@ def _vendors(rng: random.Random, count: int) -> list[dict[str, str]]:
         if i < len(REGISTRY_VENDORS):
             name = REGISTRY_VENDORS[i]
         else:
-            name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(KINDS)} " \
-                   f"{rng.choice(SUFFIXES)}"
+            name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(CITIES)} " \
+                   f"{rng.choice(KINDS)} {rng.choice(SUFFIXES)}"
         uei = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(12))
         duns = f"{rng.randrange(10**9):09d}" if rng.random() < 0.6 else ""
         vendor = {"name": name, "uei": uei, "duns": duns, "parent": name, "parent_uei": uei,
@@ -75,6 +85,16 @@ def _vendors(rng: random.Random, count: int) -> list[dict[str, str]]:
     return vendors
 
 
+def _offices(rng: random.Random, count: int) -> list[tuple[tuple[str, ...], str, str]]:
+    """``count`` contracting offices spread over the sub-agencies: (sub-agency, code, name)."""
+    offices = []
+    for i in range(count):
+        sub = SUB_AGENCIES[i % len(SUB_AGENCIES)]
+        name = f"{rng.choice(OFFICE_WORDS)} {rng.choice(CITIES)} {i // len(SUB_AGENCIES) + 1}"
+        offices.append((sub, f"{sub[4]}{i // len(SUB_AGENCIES):04d}", name))
+    return offices
+
+
 def _fillers(rng: random.Random) -> list[dict[str, str]]:
     """A few ready-made rows of the columns the loader does not read (t/f flags, codes)."""
     flags = ("_business", "_government", "_firm", "_college", "_institution", "_owned")
@@ -84,11 +104,10 @@ def _fillers(rng: random.Random) -> list[dict[str, str]]:
 
 
 def _row(rng: random.Random, index: int, vendors: list[dict[str, str]],
-         weights: list[float], fillers: list[dict[str, str]]) -> dict[str, str]:
+         weights: list[float], offices: list[tuple[tuple[str, ...], str, str]],
+         fillers: list[dict[str, str]]) -> dict[str, str]:
     vendor = rng.choices(vendors, weights)[0]
-    code, sub, prefix = rng.choice(SUB_AGENCIES)
-    office_code = f"{prefix}{rng.randrange(40):03d}"
-    office = f"{rng.choice(OFFICE_WORDS)} {rng.choice(CITIES)}"
+    (top_code, top, code, sub, _), office_code, office = rng.choice(offices)
     description, psc, naics, _ = rng.choices(PURCHASES, [p[3] for p in PURCHASES])[0]
     start = date(2008, 1, 1) + timedelta(days=rng.randrange(6000))
     end = start + timedelta(days=rng.randrange(30, 1500))
@@ -105,10 +124,10 @@ def _row(rng: random.Random, index: int, vendors: list[dict[str, str]],
         "award_base_action_date_fiscal_year": str(start.year),
         "period_of_performance_start_date": start.isoformat(),
         "period_of_performance_current_end_date": end.isoformat(),
-        "awarding_agency_code": "070", "awarding_agency_name": "Department of Homeland Security",
+        "awarding_agency_code": top_code, "awarding_agency_name": top,
         "awarding_sub_agency_code": code, "awarding_sub_agency_name": sub,
         "awarding_office_code": office_code, "awarding_office_name": office,
-        "funding_agency_code": "070", "funding_agency_name": "Department of Homeland Security",
+        "funding_agency_code": top_code, "funding_agency_name": top,
         "recipient_uei": vendor["uei"], "recipient_duns": vendor["duns"],
         "recipient_name": vendor["name"], "recipient_name_raw": vendor["name"],
         "recipient_parent_uei": vendor["parent_uei"],
@@ -129,18 +148,24 @@ def _row(rng: random.Random, index: int, vendors: list[dict[str, str]],
     return row
 
 
-def generate(rows: int, out: Path, seed: int = 4) -> Path:
-    """Write ``rows`` synthetic awards to ``out``; the same seed writes the same file."""
+def generate(rows: int, out: Path, seed: int = 4, *, vendors: int | None = None,
+             offices: int | None = None) -> Path:
+    """Write ``rows`` synthetic awards to ``out``; the same arguments write the same file.
+
+    By default a million rows go to 50,000 vendors and 5,000 contracting offices
+    (the shape of a multi-agency download), fewer in proportion for fewer rows.
+    """
     rng = random.Random(seed)
-    vendors = _vendors(rng, max(50, rows // 40))
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(vendors))]
+    population = _vendors(rng, vendors or max(50, rows // 20))
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(population))]
+    places = _offices(rng, offices or max(len(SUB_AGENCIES), rows // 200))
     fillers = _fillers(rng)
     partial = out.with_name(out.name + ".partial")  # a reader never sees half a file
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=PRIME_AWARD_COLUMNS_286)
         writer.writeheader()
         for index in range(rows):
-            writer.writerow(_row(rng, index, vendors, weights, fillers))
+            writer.writerow(_row(rng, index, population, weights, places, fillers))
     partial.replace(out)
     return out
 
@@ -150,8 +175,10 @@ def main() -> None:
     parser.add_argument("rows", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--vendors", type=int, help="default: one per 20 rows")
+    parser.add_argument("--offices", type=int, help="default: one per 200 rows")
     args = parser.parse_args()
-    generate(args.rows, args.out, args.seed)
+    generate(args.rows, args.out, args.seed, vendors=args.vendors, offices=args.offices)
     print(f"wrote {args.rows:,} awards to {args.out} ({args.out.stat().st_size / 2**20:.0f} MiB)")
 
 

@@ -6,6 +6,7 @@ registry, stamps provenance on every claim and collects the triples of the
 source's named graph. ``commit`` replaces that graph atomically.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -83,6 +84,9 @@ class Context:
     source: SourceInfo
     registry: Registry
     triples: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    fold_irrelevant: bool = False  # keep only relevant awards as Contracts (see ``contract``)
+    folded: int = 0
+    folded_into: Counter[str] = field(default_factory=Counter)  # engagement -> folded awards
     _seen_entities: set[str] = field(default_factory=set)
     _relationships: dict[str, _Relationship] = field(default_factory=dict)
     _decisions: set[tuple[str, str]] = field(default_factory=set)
@@ -175,8 +179,17 @@ class Context:
 
         ``supports`` is the engagement (``engagement_iri``) the award is evidence
         for; a streamed loader emits that engagement once, with totals, at the end.
+        With ``fold_irrelevant``, an award tagged not relevant is only counted: no
+        node is written and the IRI returned names nothing in this source.
         """
         iri = contract_iri(record.award_key)
+        if self.fold_irrelevant and record.relevant is False:
+            # the award lives on in its engagement's totals (amount, count, dates), not
+            # as a node: 16 quads an award is what limits a million-row load
+            self.folded += 1
+            if supports:
+                self.folded_into[supports] += 1
+            return iri
         triples = contract_triples(iri, record)
         self.triples += triples
         node = triples[0][0]  # not t.node: a million contract IRIs would flush its cache

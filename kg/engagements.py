@@ -80,3 +80,5 @@ class EngagementTotals:
                                      amount=tally.amount, start_date=tally.start,
                                      end_date=tally.end, evidence=evidence)
             ctx.emit(t.node(iri), t.skg("relevant"), t.boolean(tally.relevant))
+            if folded := ctx.folded_into.get(iri):
+                ctx.emit(t.node(iri), t.skg("foldedAwards"), t.integer(folded))

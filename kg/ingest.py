@@ -158,10 +158,12 @@ def _newest_versions(files: list[Path]) -> tuple[list[Path], list[Path]]:
 def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
                    judgements: Path | None = None, columns: Path | None = None,
                    force: bool = False, on_progress: RecordProgress | None = None,
-                   shared_with: str | None = None) -> RecordSummary:
+                   shared_with: str | None = None, contracts: str = "all") -> RecordSummary:
     """Load record files (``fmt`` one of ``RECORD_FORMATS``, or "auto" to detect each).
 
     ``shared_with`` names the agency a data-sharing partner list belongs to.
+    ``contracts="relevant"`` writes Contract nodes only for surveillance-relevant
+    awards; the others count in their engagement's totals (``Context.contract``).
 
     Every file is one source, loaded whole or not at all; an unchanged file (same
     bytes, loader version, registry and judgements) is skipped unless ``force``.
@@ -183,7 +185,8 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
     for path in files:
         try:
             result = _ingest_one(store, path, fmt, sources[path], resolver, tagger,
-                                 columns, force, on_progress, shared_with)
+                                 columns, force, on_progress, shared_with,
+                                 contracts == "relevant")
         except InputError as error:
             summary.skipped.append((path, str(error)))
             continue
@@ -195,17 +198,18 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
 def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resolver,
                 tagger: RelevanceTagger, columns: Path | None, force: bool,
                 on_progress: RecordProgress | None,
-                shared_with: str | None = None) -> RecordLoad:
+                shared_with: str | None = None, fold: bool = False) -> RecordLoad:
     found = detect_format(path) if fmt == "auto" else fmt
     if found not in RECORD_FORMATS:
         raise InputError(f"{path}: {found} file: no record loader for it yet"
                          if found != "articles" else f"{path}: an article; use `kg ingest "
                                                      f"articles`")
     content_hash = _file_hash(path)
+    settings = resolver.digest + (";contracts=relevant" if fold else "")
     stored = _stored_state(store, source)
     if stored and not force:
         if (stored.get("contentHash"), stored.get("loaderVersion"),
-                stored.get("resolutionHash")) == (content_hash, __version__, resolver.digest):
+                stored.get("resolutionHash")) == (content_hash, __version__, settings):
             return RecordLoad(path, "unchanged", source)
         stamp, held = record_identity(path)[1], record_identity(Path(stored.get("file", "")))[1]
         if stamp and held and held > stamp:
@@ -213,7 +217,7 @@ def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resol
                               notes=[f"the store holds a newer download ({held})"])
     size = path.stat().st_size
     progress = (lambda rows, chars: on_progress(path, rows, chars, size)) if on_progress else None
-    keys = SourceKeys(source, content_hash, resolver.digest)
+    keys = SourceKeys(source, content_hash, settings, fold_irrelevant=fold)
     if found == "sharing":
         return load_sharing(store, path, keys, resolver=resolver, progress=progress,
                             shared_with=shared_with)

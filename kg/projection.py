@@ -182,6 +182,7 @@ def _merge_claim(edge: dict[str, Any], claim: _Claim, source: str, rel: str,
         edge["start_date"] = claim.one("startDate")
         edge["end_date"] = claim.one("endDate")
     edge["contracts"].update(claim.props.get("supportedBy", ()))
+    edge["folded"] = edge.get("folded") or bool(claim.one("foldedAwards"))
     flag = claim.one("relevant")  # record claims say; an article's claim is relevant as told
     edge["relevant"] = bool(edge["relevant"]) or flag is None or flag == "true"
     for quote, rule in quotes:
@@ -214,7 +215,8 @@ def _finalise(graph: PropertyGraph) -> PropertyGraph:
         attrs["relationships"] = sorted(attrs["relationships"])
         attrs["contracts"] = sorted(attrs["contracts"])
         attrs["relevant"] = attrs["relevant"] is not False
-        if attrs["contracts"]:
+        folded = attrs.pop("folded", False)  # some awards have no node: own totals are whole
+        if attrs["contracts"] and not folded:
             _totals_from_contracts(graph, attrs)
         if attrs["type"] in ("AWARDED", "AWARDED_TO"):
             contract = graph.nodes[end if attrs["type"] == "AWARDED" else start]

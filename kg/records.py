@@ -199,6 +199,7 @@ class RecordLoad:
     reasons: Counter[str] = field(default_factory=Counter)
     awards: int = 0
     relevant: int = 0
+    folded: int = 0  # awards kept only in their engagement's totals (``--contracts relevant``)
     vendor_ids: set[str] = field(default_factory=set, repr=False)
     agency_ids: set[str] = field(default_factory=set, repr=False)
     triples: int = 0

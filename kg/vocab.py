@@ -115,6 +115,7 @@ class SKG(DefinedNamespace):
     firstActionDate: URIRef
     lastActionDate: URIRef
     actions: URIRef
+    foldedAwards: URIRef
     line: URIRef
     relevant: URIRef
     relevanceReason: URIRef

@@ -346,6 +346,7 @@ class SourceKeys:
     iri: str
     content_hash: str
     resolution_hash: str
+    fold_irrelevant: bool = False  # ``kg ingest --contracts relevant``
 
 
 def load_usaspending(store: Store, path: Path, source: SourceKeys, *, resolver: Resolver,
@@ -367,7 +368,9 @@ def load_usaspending(store: Store, path: Path, source: SourceKeys, *, resolver: 
     if rows.headerless:
         result.notes.append("no header row: columns taken from the 2018 data dictionary")
     quarantine = Quarantine(path)
-    loader = _Loader(Context(info, resolver.registry), rows, resolver, tagger, result, quarantine)
+    ctx = Context(info, resolver.registry, fold_irrelevant=source.fold_irrelevant)
+    loader = _Loader(ctx, rows, resolver, tagger, result, quarantine)
     big = path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes)
     result.triples = write_stream(store, info.iri, loader.stream(), bulk=big)
+    result.folded = ctx.folded
     return settle(result, store, quarantine)

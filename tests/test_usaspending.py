@@ -340,3 +340,33 @@ def test_other_record_formats_are_detected_and_loaded(store: Store) -> None:
         {name: name for name in files}
     summary = ingest_records(store, list(files.values()), "auto")
     assert not summary.skipped and len(summary.files) == 3
+
+
+# ---------------------------------------------------- --contracts relevant
+def _sells_to_amounts(graph: PropertyGraph) -> dict[tuple[str, str], float]:
+    return {(s, o): d["amount_usd"] for s, o, d in edges(graph, "SELLS_TO")}
+
+
+def test_folding_keeps_relevant_contracts_and_every_total(tmp_path: Path) -> None:
+    full, folded = Store(tmp_path / "full"), Store(tmp_path / "folded")
+    everything = load(full, PRIME).files[0]
+    result = load(folded, PRIME, contracts="relevant").files[0]
+    assert (result.read, result.loaded, result.awards) == \
+        (everything.read, everything.loaded, everything.awards)
+    assert result.folded == result.awards - result.relevant > 0
+    assert everything.folded == 0
+    all_graph, folded_graph = project(full), project(folded)
+    kept = contracts(folded_graph)
+    assert set(kept) == {k for k, a in contracts(all_graph).items() if a["relevant"]}
+    assert LPR_KEY in kept
+    assert _sells_to_amounts(folded_graph) == _sells_to_amounts(all_graph)
+    assert result.triples < everything.triples
+    assert validate(folded).conforms
+
+
+def test_changing_the_contracts_setting_reloads_the_file(store: Store) -> None:
+    load(store, PRIME, contracts="relevant")
+    assert load(store, PRIME, contracts="relevant").files[0].status == "unchanged"
+    again = load(store, PRIME).files[0]
+    assert again.status == "loaded" and again.folded == 0
+    assert "CONT_AWD_70CDCR19P00000201_7012_-NONE-_-NONE-" in contracts(project(store))
