@@ -191,6 +191,8 @@ _record_command("fpds", "Load FPDS-NG ATOM feeds (XML; DOCTYPE/ENTITY declaratio
 _record_command("ocds", "Load OCDS release or record packages (releases compiled by ocid).")
 _record_command("atlas", "Load EFF Atlas of Surveillance CSV exports (agency, technology, "
                          "vendor, links).")
+_record_command("survey", "Load agency surveys: a newsroom's table of agencies and the vendor "
+                          "of their surveillance technology (e.g. the N&O plate-reader survey).")
 
 
 @ingest.command("sharing")

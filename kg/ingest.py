@@ -29,6 +29,7 @@ from loaders.fpds import load_fpds
 from loaders.ocds import load_ocds
 from loaders.relevance import RelevanceTagger
 from loaders.sharing import load_sharing
+from loaders.survey import load_survey
 from loaders.usaspending import SourceKeys, load_usaspending
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -86,7 +87,7 @@ def ingest_articles(store: Store, paths: Iterable[Path], *, max_bytes: int = 5_0
 # ------------------------------------------------------------------ records
 RECORD_SUFFIXES = {".csv", ".json", ".xml", ".atom"}
 # formats with a record loader; see loaders.detect
-RECORD_FORMATS = ("usaspending", "sharing", "atlas", "ocds", "fpds")
+RECORD_FORMATS = ("usaspending", "sharing", "atlas", "survey", "ocds", "fpds")
 _DOWNLOAD_STAMP = re.compile(r"_(\d{4}-\d{2}-\d{2}_H\d{2}M\d{2}S\d{2})")
 RecordProgress = Callable[[Path, int, int, int], None]  # path, rows, chars read, file bytes
 
@@ -227,6 +228,8 @@ def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resol
         return load_ocds(store, path, keys, resolver=resolver, tagger=tagger, progress=progress)
     if found == "atlas":
         return load_atlas(store, path, keys, resolver=resolver, progress=progress)
+    if found == "survey":
+        return load_survey(store, path, keys, resolver=resolver, progress=progress)
     return load_usaspending(store, path, keys,
                             resolver=resolver, tagger=tagger, progress=progress,
                             columns_file=columns)
