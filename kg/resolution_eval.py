@@ -9,7 +9,9 @@ links and the reference registry alike), or PART_OF for a government recipient.
 
 Precision: of the awards whose recipient we give a parent, the share where one
 of those parents is the gold parent. Recall: of the awards whose gold parent
-differs from the recipient, the share where we name that parent. Names are
+differs from the recipient, the share where we name that parent (or resolved
+the recipient into that parent: "Reed Elsevier" is RELX). A parent that is the
+gold recipient itself under a legal name is not counted as a claim. Names are
 compared loosely (normalised, legal suffixes dropped, one a word-prefix of the
 other: "Microsoft" matches "MICROSOFT CORPORATION SITZ IN REDMOND"), the way a
 reader would.
@@ -111,12 +113,16 @@ def evaluate_parents(store: Store, gold_csv: Path) -> ParentScores:
             scores.matched_awards += 1
             gold, name = row["parent_name"], row["recipient_name"]
             has_gold = bool(gold) and _words(gold) != _words(name)
-            parents = _ancestors(graph, recipient)
-            hit = has_gold and any(same_company(gold, p) for p in parents)
+            # a "parent" that is the gold recipient itself under its legal name (ABM
+            # INDUSTRIES INCORPORATED for ABM Industries) is no parent claim at all
+            parents = [p for p in _ancestors(graph, recipient) if not same_company(name, p)]
+            node = graph.nodes[recipient]
+            itself = [node["name"], *node["aliases"]]  # resolved into the gold parent itself
+            hit = has_gold and any(same_company(gold, p) for p in parents + itself)
             scores.gold_with_parent += has_gold
-            scores.predicted_with_parent += bool(parents)
+            scores.predicted_with_parent += bool(parents) or hit
             scores.correct += hit
-            per_recipient[(name, gold)] = (has_gold, bool(parents), hit)
+            per_recipient[(name, gold)] = (has_gold, bool(parents) or hit, hit)
             if has_gold and not hit:
                 line = f"{name} -> {gold} (we say: {', '.join(parents[:3]) or 'no parent'})"
                 (scores.wrong if parents else scores.misses).append(line)
