@@ -148,9 +148,9 @@ RECORD_OPTIONS = [
     click.option("--force", is_flag=True, help="Load files even if they are unchanged."),
     click.option("--contracts", type=click.Choice(["all", "relevant"]), default="all",
                  show_default=True,
-                 help="Which awards become Contract nodes. 'relevant' keeps the others only "
-                      "in their vendor-agency totals: for million-row downloads (5-10x "
-                      "faster, a tenth of the size)."),
+                 help="USAspending files: which awards become Contract nodes. 'relevant' "
+                      "keeps the others only in their vendor-agency totals (for "
+                      "million-row downloads: several times fewer triples)."),
     click.option("--strict", is_flag=True,
                  help="Exit 1 if any file was skipped or any row quarantined."),
 ]
