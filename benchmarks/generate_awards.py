@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from loaders.usaspending_columns import PRIME_AWARD_COLUMNS_286
+from loaders.usaspending_layouts import GOVERNMENT_FLAGS
 
 SUB_AGENCIES = [  # (toptier code, toptier name, subtier code, subtier name, office prefix)
     ("070", "Department of Homeland Security", "7012",
@@ -96,11 +97,21 @@ def _offices(rng: random.Random, count: int) -> list[tuple[tuple[str, ...], str,
 
 
 def _fillers(rng: random.Random) -> list[dict[str, str]]:
-    """A few ready-made rows of the columns the loader does not read (t/f flags, codes)."""
-    flags = ("_business", "_government", "_firm", "_college", "_institution", "_owned")
+    """A few ready-made rows of the columns the loader does not read (t/f flags, codes).
+
+    The flags that make a recipient a government body stay "f": recipients here
+    are companies (a real file has a handful of government recipients).
+    """
+    flags = ("_business", "_firm", "_college", "_institution", "_owned")
     texts = ["NOT APPLICABLE", "NO", "X", "NONE", "N", "D", "", ""]
-    return [{column: rng.choice("tf") if column.endswith(flags) else rng.choice(texts)
-             for column in PRIME_AWARD_COLUMNS_286} for _ in range(16)]
+    government = set(GOVERNMENT_FLAGS)
+
+    def value(column: str) -> str:
+        if column in government or column.endswith("_government"):
+            return "f"
+        return rng.choice("tf") if column.endswith(flags) else rng.choice(texts)
+
+    return [{column: value(column) for column in PRIME_AWARD_COLUMNS_286} for _ in range(16)]
 
 
 def _row(rng: random.Random, index: int, vendors: list[dict[str, str]],
