@@ -93,7 +93,7 @@ class _Reader:
     def __init__(self, ctx: Context, resolver: Resolver, layout: SurveyLayout,
                  result: RecordLoad) -> None:
         self.ctx, self.resolver, self.layout, self.result = ctx, resolver, layout, result
-        self._rows: dict[tuple[str, ...], int] = {}
+        self._rows: dict[tuple[tuple[str, str], ...], int] = {}
         self._sources: set[str] = set()
 
     def row(self, line: int, row: dict[str, str]) -> None:
