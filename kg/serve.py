@@ -46,8 +46,8 @@ from types import FrameType
 import pyoxigraph
 
 from kg.errors import KgError
-from kg.sparql_store import LOADING_PREFIX, half_written, is_loopback, named_graphs
-from kg.store import Store
+from kg.sparql_store import half_written, is_loopback, named_graphs
+from kg.store import LOADING_PREFIX, Store
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "Server", "free_port", "health", "is_loopback",
            "port_in_use", "running_server", "serve", "start"]

@@ -12,11 +12,11 @@ category (``skg:category``, matched by label). The row's Summary is the quoted
 evidence, and each Link N becomes a Source (URL, outlet, date) that the
 engagement cites (``dct:source``). A row is quarantined (file, line, field,
 reason) when its Agency is empty, its Technology is not a registry category, a
-link date cannot be read, or it repeats an earlier row word for word.
+link date cannot be read, it holds bytes that are not UTF-8 text, or it repeats
+an earlier row word for word.
 ``loaded + quarantined == read`` is checked for every file.
 """
 
-import csv
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from kg.records import Quarantine, RecordLoad, RowError, RowRejected, finish, ta
 from kg.resolve import Resolver
 from kg.store import Store
 from kg.values import date_literal
+from loaders.detect import csv_records, require_text
 from loaders.record_values import MISSING, DateReader
 from loaders.usaspending import SourceKeys
 from loaders.usaspending_input import Progress
@@ -143,12 +144,7 @@ def load_atlas(store: Store, path: Path, source: SourceKeys, *, resolver: Resolv
 
     Raises ``InputError`` (nothing stored) if the header lacks a required column.
     """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from error
-    with handle:
-        reader = csv.DictReader(handle)
+    with csv_records(path) as reader:
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise InputError(f"{path}: not an Atlas of Surveillance export (no column "
@@ -179,4 +175,5 @@ def _row(rows: "_Reader", line: int, row: dict[Any, Any]) -> None:
     """One CSV row: a ragged row is rejected before anything is read from it."""
     if None in row:
         raise RowRejected(RowError("(row)", "more fields than the header"))
+    require_text(row)
     rows.row(line, row)

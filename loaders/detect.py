@@ -6,32 +6,56 @@ a loader yet are still recognised, so a user is told "an OCDS file: no loader
 yet" rather than "unknown format". To add a loader: write its detector, put it
 in ``DETECTORS`` before the catch-all article detector, and add the loader to
 ``kg.ingest.RECORD_LOADERS``.
+
+The text encoding of a record file is decided here too, the same way for
+detection and for the CSV loaders that read it (``csv_records``): UTF-16 when
+the file starts with its byte-order mark (Excel's "Unicode text"), else UTF-8.
 """
 
+import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from kg.errors import InputError
+from kg.records import RowError, RowRejected
 from loaders.usaspending_input import sniff
 
 Detector = Callable[[Path], bool]
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 _HEAD = 4096
 _FEED = re.compile(r"<(?:\w+:)?feed\b")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UNDECODABLE = "\ufffd"
 
 
-def _head(path: Path) -> str:
+def _read_head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
-            return handle.read(_HEAD).decode("utf-8", "replace").lstrip("\ufeff")
+            return handle.read(_HEAD)
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from error
 
 
+def text_encoding(path: Path) -> str:
+    """"utf-16" if the file starts with a UTF-16 byte-order mark, else "utf-8-sig"."""
+    return "utf-16" if _read_head(path).startswith(_UTF16_BOMS) else "utf-8-sig"
+
+
+def _head(path: Path) -> str:
+    return _read_head(path).decode(text_encoding(path), "replace").lstrip("\ufeff")
+
+
 def is_usaspending(path: Path) -> bool:
     """A USAspending download (prime awards, subawards, transactions) or API result."""
-    return path.suffix.lower() in (".csv", ".json") and sniff(path) is not None
+    if path.suffix.lower() not in (".csv", ".json"):
+        return False
+    try:
+        return sniff(path) is not None
+    except (ValueError, RecursionError):  # JSON too deep or with a 5,000-digit number
+        return False
 
 
 def is_fpds(path: Path) -> bool:
@@ -62,6 +86,17 @@ def is_sharing(path: Path) -> bool:
     return {"src_agency", "external_agency"} <= columns
 
 
+def is_survey(path: Path) -> bool:
+    """An agency survey (``name, ..., company, cams_confirmed`` or ``agency, vendor, ...``)."""
+    if path.suffix.lower() != ".csv":
+        return False
+    from loaders.survey import survey_layout  # the layouts live with their loader
+
+    first = _head(path).splitlines()[:1]
+    columns = [c.strip().strip('"') for c in first[0].split(",")] if first else []
+    return survey_layout(columns) is not None
+
+
 def is_article(path: Path) -> bool:
     """A news article (text, Markdown or HTML)."""
     return path.suffix.lower() in ARTICLE_SUFFIXES
@@ -73,6 +108,7 @@ DETECTORS: list[tuple[str, Detector]] = [
     ("ocds", is_ocds),
     ("atlas", is_atlas),
     ("sharing", is_sharing),
+    ("survey", is_survey),
     ("articles", is_article),
 ]
 
@@ -87,3 +123,33 @@ def detect_format(path: Path) -> str:
     known = ", ".join(name for name, _ in DETECTORS)
     raise InputError(f"{path}: format not recognised (known: {known}); "
                      f"name it explicitly, e.g. `kg ingest usaspending FILE`")
+
+
+@contextmanager
+def csv_records(path: Path) -> Iterator["csv.DictReader[str]"]:
+    """A DictReader over a record CSV, for the CSV record loaders (Atlas, sharing, survey).
+
+    Bytes that are not text in the file's encoding become U+FFFD, so the rows
+    holding them are quarantined (``require_text``) while the rest loads, as the
+    USAspending loader does. A broken CSV (a field over the csv module's size
+    limit), in the header or in any row, is an InputError naming the line: the
+    file is skipped with one line, not a traceback.
+    """
+    try:
+        handle = path.open(newline="", encoding=text_encoding(path), errors="replace")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from error
+    with handle:
+        reader = csv.DictReader(handle)
+        try:
+            yield reader
+        except csv.Error as error:  # DictReader's own line_num lags on an error
+            raise InputError(f"{path}: line {reader.reader.line_num}: broken CSV ({error}); "
+                             f"nothing loaded") from None
+
+
+def require_text(row: dict[Any, Any]) -> None:
+    """RowRejected if a field of the row held bytes that were not text (see csv_records)."""
+    if any(isinstance(value, str) and UNDECODABLE in value for value in row.values()):
+        raise RowRejected(RowError("(row)", "bytes that are not UTF-8 text; re-save the "
+                                            "file as UTF-8"))

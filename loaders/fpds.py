@@ -2,8 +2,11 @@
 
 Entry point: ``load_fpds(store, path, ...)``. One file is one source (a named
 graph) written whole or not at all. The feed is parsed with the standard
-library only after a check that rejects any DOCTYPE or ENTITY declaration (no
-external entities, no entity-expansion bombs), and only up to ``MAX_BYTES``.
+library only after a check that rejects any DOCTYPE (so no entity, external
+entity, external DTD or entity-expansion bomb is ever read), and only up to
+``MAX_BYTES``. The check is made by expat itself, so it holds in every encoding
+expat reads (UTF-16, or an 8-bit one named by the XML declaration), where a
+byte search for "<!DOCTYPE" would miss it.
 
 A "row" is one ``<entry>`` (one contract action); its "line" in the quarantine
 file is its position in the feed (1 for the first entry). Fields are taken by
@@ -22,8 +25,11 @@ an amount or date that cannot be read. ``loaded + quarantined == read`` holds.
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
+from xml.parsers import expat
 
 from kg import __version__
 from kg import terms as t
@@ -49,7 +55,8 @@ from loaders.usaspending_layouts import generated_award_key
 LOADER = "fpds"
 MAX_BYTES = 100_000_000
 ATOM = "{http://www.w3.org/2005/Atom}"
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# amounts of 10^15 USD or more, or with digits below 10^-12 USD, are not money
+MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT = 15, -12
 _INVERTED = re.compile(r"^(.+), DEPARTMENT OF( THE)?$", re.IGNORECASE)
 
 
@@ -63,15 +70,58 @@ def department_name(name: str) -> str:
     return f"DEPARTMENT OF{match.group(2) or ''} {match.group(1)}" if match else name
 
 
+class _Declaration(Exception):
+    """Raised from expat's DOCTYPE handler: stops the parse before any entity is declared."""
+
+
+def _refuse(*_args: object) -> NoReturn:
+    raise _Declaration
+
+
+def refuse_declarations(data: bytes, path: Path) -> None:
+    """InputError if the document has a DOCTYPE (hence any ENTITY), in any encoding.
+
+    A first pass of expat with no element handlers: it costs a fraction of
+    building the tree, and it decodes the bytes exactly as the tree builder will.
+    """
+    scanner = expat.ParserCreate()
+    scanner.StartDoctypeDeclHandler = _refuse
+    scanner.EntityDeclHandler = _refuse
+    scanner.ExternalEntityRefHandler = _refuse
+    try:
+        scanner.Parse(data, True)
+    except _Declaration:
+        raise InputError(f"{path}: the XML declares a DOCTYPE or ENTITY; refused "
+                         f"(external entities and entity expansion are not read)") from None
+    except expat.ExpatError as error:
+        raise InputError(f"{path}: not well-formed XML ({error})") from None
+    except (LookupError, ValueError) as error:  # encoding="utf-7", "hex", "no-such"
+        raise InputError(f"{path}: XML in an encoding expat cannot read ({error}); "
+                         f"re-save it as UTF-8") from None
+
+
 def parse_feed(data: bytes, path: Path) -> ET.Element:
     """The feed's root element; InputError for declarations (XXE, bombs) or bad XML."""
-    if _DECLARATION.search(data):
-        raise InputError(f"{path}: the XML declares a DOCTYPE or ENTITY; refused "
-                         f"(external entities and entity expansion are not read)")
+    refuse_declarations(data, path)
     try:
         return ET.fromstring(data)
     except ET.ParseError as error:
         raise InputError(f"{path}: not well-formed XML ({error})") from error
+
+
+def read_usd(text: str, field: str) -> Decimal:
+    """A dollar amount as ``read_amount`` reads it, within plausible bounds.
+
+    "1e999999999" is a finite Decimal of a dozen bytes whose xsd:decimal text is
+    a billion digits (and two such actions overflow when summed); an amount of
+    10^15 USD or more, or finer than 10^-12, is not a record of money.
+    """
+    amount = read_amount(text, field)  # finite, so its exponent is an int
+    exponent = amount.as_tuple().exponent
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS or \
+            (isinstance(exponent, int) and exponent < MIN_AMOUNT_EXPONENT):
+        raise RowRejected(RowError(field, "not a plausible dollar amount", text[:40]))
+    return amount
 
 
 def _local(tag: str) -> str:
@@ -124,7 +174,7 @@ class _Reader:
         amount_text = _text(action, "dollarValues/obligatedAmount")
         if not amount_text:
             raise RowRejected(RowError("obligatedAmount", "empty amount"))
-        amount = read_amount(amount_text, "obligatedAmount")
+        amount = read_usd(amount_text, "obligatedAmount")
         signed = self._date(action, "relevantContractDates/signedDate")
         if signed is None:
             raise RowRejected(RowError("signedDate", "empty date"))

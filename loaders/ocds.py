@@ -12,14 +12,14 @@ becomes an Agency, each supplier a Vendor, the award a Contract (value as
 obligated when the currency is USD; other currencies are kept in the
 description, as the graph's money is USD) and a SELLS_TO engagement (stage
 contract). A process is quarantined when it has no ocid, no buyer name, an award
-supplier without a name, or an award value or date that cannot be read. A
+supplier without a name, an award value or date that cannot be read, or a field
+of the wrong JSON type (a string where OCDS has an object or an array). A
 process without awards (a tender only) is loaded: its buyer is recorded.
 ``loaded + quarantined == read`` is checked for every file.
 """
 
 import json
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from kg.records import (
 )
 from kg.resolve import Resolver
 from kg.store import Store
+from loaders.fpds import read_usd
 from loaders.record_values import DateReader
 from loaders.relevance import RelevanceTagger
 from loaders.usaspending import SourceKeys
@@ -98,11 +99,27 @@ def processes(data: Any) -> Iterator[Release]:
         raise ValueError("no releases, records or ocid")
 
 
+def _typed(container: Release, key: str, kind: type, where: str) -> Any:
+    """``container[key]`` if it has the JSON type OCDS gives it, an empty one if absent.
+
+    Published files do carry ``"value": "25000"`` or ``"suppliers": {...}``: the
+    process is quarantined naming the field, instead of failing the whole file.
+    """
+    value = container.get(key)
+    if value is None or value == "":
+        return kind()
+    if not isinstance(value, kind):
+        shown = "an object" if kind is dict else "an array"
+        raise RowRejected(RowError(where, f"not {shown}", str(value)[:40]))
+    return value
+
+
 def _name(party: Any) -> str:
     if not isinstance(party, dict):
         return ""
+    identifier = party.get("identifier")
     name = party.get("name") or party.get("name_en") or \
-        (party.get("identifier") or {}).get("legalName") or ""
+        (identifier.get("legalName") if isinstance(identifier, dict) else "") or ""
     return " ".join(str(name).split())
 
 
@@ -116,15 +133,16 @@ class _Reader:
         ocid = str(release.get("ocid") or "").strip()
         if not ocid:
             raise RowRejected(RowError("ocid", "no ocid"))
-        parties = {str(p.get("id")): p for p in release.get("parties") or []
+        parties = {str(p.get("id")): p for p in _typed(release, "parties", list, "parties")
                    if isinstance(p, dict)}
-        buyer_ref = release.get("buyer") or \
-            (release.get("tender") or {}).get("procuringEntity") or {}
+        buyer_ref = _typed(release, "buyer", dict, "buyer") or _typed(
+            _typed(release, "tender", dict, "tender"), "procuringEntity", dict,
+            "tender.procuringEntity")
         buyer_name = _name(buyer_ref) or _name(parties.get(str(buyer_ref.get("id"))))
         if not buyer_name:
             raise RowRejected(RowError("buyer.name", "no buyer name"))
-        awards = [self._award(ocid, n, award, parties, position)
-                  for n, award in enumerate(release.get("awards") or []) if award]
+        awards = [self._award(ocid, n, award, parties, position) for n, award
+                  in enumerate(_typed(release, "awards", list, "awards")) if award]
         buyer = self.resolver.agency(buyer_name, tier="toptier")
         self.ctx.organization(buyer.iri, "agency", buyer_name)
         self.ctx.decision(buyer_name, buyer.iri, buyer.rule, buyer.reason)
@@ -157,21 +175,19 @@ class _Reader:
         if not isinstance(award, dict):
             raise RowRejected(RowError(where, "not an object"))
         suppliers = []
-        for i, supplier in enumerate(award.get("suppliers") or []):
-            name = _name(supplier) or _name(parties.get(str((supplier or {}).get("id"))))
+        for i, supplier in enumerate(_typed(award, "suppliers", list, f"{where}.suppliers")):
+            ref = supplier.get("id") if isinstance(supplier, dict) else None
+            name = _name(supplier) or _name(parties.get(str(ref)))
             if not name:
                 raise RowRejected(RowError(f"{where}.suppliers[{i}].name", "no supplier name"))
             suppliers.append(name)
         title = " ".join(str(award.get("title") or award.get("description") or "").split())
         record = ContractRecord(f"{ocid}/{award.get('id', n)}", position)
-        value = award.get("value") or {}
+        value = _typed(award, "value", dict, f"{where}.value")
         description = title
         if value.get("amount") is not None:
-            try:
-                amount = Decimal(str(value["amount"]))
-            except InvalidOperation:
-                raise RowRejected(RowError(f"{where}.value.amount", "not a number",
-                                           str(value["amount"]))) from None
+            # NaN, Infinity and 1e400 are valid to Python's json; read_usd refuses them
+            amount = read_usd(str(value["amount"]), f"{where}.value.amount")
             currency = str(value.get("currency") or "")
             if currency == "USD":
                 record.obligated = amount
@@ -181,7 +197,7 @@ class _Reader:
         if award.get("date"):
             record.first_action = record.last_action = \
                 self.dates.read(str(award["date"])[:10], f"{where}.date")
-        end = (award.get("contractPeriod") or {}).get("endDate")
+        end = _typed(award, "contractPeriod", dict, f"{where}.contractPeriod").get("endDate")
         if end:
             record.end_date = self.dates.read(str(end)[:10], f"{where}.contractPeriod.endDate")
         return record, suppliers, title
