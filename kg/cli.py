@@ -201,14 +201,17 @@ _record_command("survey", "Load agency surveys: a newsroom's table of agencies a
 @click.option("--shared-with", metavar="AGENCY",
               help="For a partner list (Name,State,Type): the agency each listed "
                    "organisation shares its data with.")
+@click.option("--shared-by", metavar="AGENCY",
+              help="For a partner list: the agency that shares its data with each listed "
+                   "organisation (the other direction).")
 @click.pass_context
 @friendly_errors
 def ingest_sharing(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | None,
                    columns: Path | None, force: bool, contracts: str, strict: bool,
-                   shared_with: str | None) -> None:
+                   shared_with: str | None, shared_by: str | None) -> None:
     """Load agency data-sharing lists (SHARES_DATA_WITH between agencies)."""
     run_record_ingest(ctx, paths, "sharing", judgements, columns, force, contracts, strict,
-                      shared_with=shared_with)
+                      shared=(shared_with, shared_by))
 
 
 @ingest.command("auto")
@@ -224,7 +227,8 @@ def ingest_auto(ctx: click.Context, paths: tuple[Path, ...], judgements: Path | 
 
 def run_record_ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str,
                       judgements: Path | None, columns: Path | None, force: bool,
-                      contracts: str, strict: bool, shared_with: str | None = None) -> None:
+                      contracts: str, strict: bool,
+                      shared: tuple[str | None, str | None] = (None, None)) -> None:
     """Progress bar per file, then one table and a totals line."""
     from kg.ingest import RECORD_SUFFIXES, expand_paths, ingest_records
 
@@ -239,7 +243,8 @@ def run_record_ingest(ctx: click.Context, paths: tuple[Path, ...], fmt: str,
 
         summary = ingest_records(store, files, fmt, judgements=judgements, columns=columns,
                                  force=force, on_progress=on_progress,
-                                 shared_with=shared_with, contracts=contracts)
+                                 shared_with=shared[0], shared_by=shared[1],
+                                 contracts=contracts)
         quarantine = store.path / "quarantine"
     rows = [{"file": r.path.name, "status": r.status, "layout": r.layout, "read": r.read,
              "loaded": r.loaded, "quarantined": r.quarantined, "awards": r.awards,

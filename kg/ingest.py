@@ -28,7 +28,7 @@ from loaders.detect import detect_format
 from loaders.fpds import load_fpds
 from loaders.ocds import load_ocds
 from loaders.relevance import RelevanceTagger
-from loaders.sharing import load_sharing
+from loaders.sharing import Holder, load_sharing
 from loaders.survey import load_survey
 from loaders.usaspending import SourceKeys, load_usaspending
 
@@ -159,10 +159,12 @@ def _newest_versions(files: list[Path]) -> tuple[list[Path], list[Path]]:
 def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
                    judgements: Path | None = None, columns: Path | None = None,
                    force: bool = False, on_progress: RecordProgress | None = None,
-                   shared_with: str | None = None, contracts: str = "all") -> RecordSummary:
+                   shared_with: str | None = None, shared_by: str | None = None,
+                   contracts: str = "all") -> RecordSummary:
     """Load record files (``fmt`` one of ``RECORD_FORMATS``, or "auto" to detect each).
 
-    ``shared_with`` names the agency a data-sharing partner list belongs to.
+    ``shared_with`` names the agency a data-sharing partner list belongs to (the
+    listed agencies share with it); ``shared_by`` instead when it shares with them.
     ``contracts="relevant"`` writes Contract nodes only for surveillance-relevant
     awards; the others count in their engagement's totals (``Context.contract``).
 
@@ -170,6 +172,7 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
     bytes, loader version, registry and judgements) is skipped unless ``force``.
     Bad rows are quarantined under ``<store>/quarantine/``; the run goes on.
     """
+    holder = _holder(shared_with, shared_by)
     ensure_reference(store)
     summary = RecordSummary(recovered=store.recovered)
     registry = load_registry()
@@ -186,7 +189,7 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
     for path in files:
         try:
             result = _ingest_one(store, path, fmt, sources[path], resolver, tagger,
-                                 columns, force, on_progress, shared_with,
+                                 columns, force, on_progress, holder,
                                  contracts == "relevant")
         except InputError as error:
             summary.skipped.append((path, str(error)))
@@ -199,14 +202,15 @@ def ingest_records(store: Store, paths: Iterable[Path], fmt: str = "auto", *,
 def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resolver,
                 tagger: RelevanceTagger, columns: Path | None, force: bool,
                 on_progress: RecordProgress | None,
-                shared_with: str | None = None, fold: bool = False) -> RecordLoad:
+                holder: Holder | None = None, fold: bool = False) -> RecordLoad:
     found = detect_format(path) if fmt == "auto" else fmt
     if found not in RECORD_FORMATS:
         raise InputError(f"{path}: {found} file: no record loader for it yet"
                          if found != "articles" else f"{path}: an article; use `kg ingest "
                                                      f"articles`")
     content_hash = _file_hash(path)
-    settings = resolver.digest + (";contracts=relevant" if fold else "")
+    settings = resolver.digest + (";contracts=relevant" if fold else "") + \
+        (f";{holder.words}" if holder and found == "sharing" else "")
     stored = _stored_state(store, source)
     if stored and not force:
         if (stored.get("contentHash"), stored.get("loaderVersion"),
@@ -221,7 +225,7 @@ def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resol
     keys = SourceKeys(source, content_hash, settings, fold_irrelevant=fold)
     if found == "sharing":
         return load_sharing(store, path, keys, resolver=resolver, progress=progress,
-                            shared_with=shared_with)
+                            holder=holder)
     if found == "fpds":
         return load_fpds(store, path, keys, resolver=resolver, tagger=tagger, progress=progress)
     if found == "ocds":
@@ -233,6 +237,15 @@ def _ingest_one(store: Store, path: Path, fmt: str, source: str, resolver: Resol
     return load_usaspending(store, path, keys,
                             resolver=resolver, tagger=tagger, progress=progress,
                             columns_file=columns)
+
+
+def _holder(shared_with: str | None, shared_by: str | None) -> Holder | None:
+    """Whose partner list a sharing list is, and which way its data goes."""
+    if shared_with and shared_by:
+        raise InputError("give --shared-with or --shared-by, not both")
+    if shared_by:
+        return Holder(shared_by, shares=True)
+    return Holder(shared_with, shares=False) if shared_with else None
 
 
 def _file_hash(path: Path) -> str:

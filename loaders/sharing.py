@@ -8,8 +8,9 @@ graph) written whole or not at all. Two layouts are read, each field by name:
   external_agency_id]``, one row per agency sharing its data with another;
 - list (a public-records response naming an agency's sharing partners, e.g.
   Eugene's ``list.csv``): ``Name[,State,Type]``; the agency the list belongs to
-  is not in the file, so the caller names it (``shared_with``), and each listed
-  organisation shares its data with that agency.
+  is not in the file, so the caller names it and the direction: ``shared_with``
+  (each listed organisation shares its data with that agency) or ``shared_by``
+  (that agency shares its data with each listed organisation).
 
 A row is quarantined (file, line, field, reason) when a name is empty, an agency
 would share with itself, the pair was already stated on an earlier line, or the
@@ -20,6 +21,7 @@ agencies), or a field holds bytes that are not UTF-8 text.
 
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,20 +62,38 @@ def sharing_layout(header: list[str]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Holder:
+    """The agency a partner list belongs to, and which way the data goes."""
+
+    agency: str
+    shares: bool  # True: the agency shares with the listed ones (--shared-by)
+
+    @property
+    def option(self) -> str:
+        """The CLI option that named it, for error messages."""
+        return "--shared-by" if self.shares else "--shared-with"
+
+    @property
+    def words(self) -> str:
+        """How a source title says it."""
+        return f"shared by {self.agency}" if self.shares else f"sharing with {self.agency}"
+
+
 class _Reader:
     """Streams one file's triples; counts rows into ``result``."""
 
     def __init__(self, ctx: Context, resolver: Resolver, result: RecordLoad,
-                 quarantine: Quarantine, shared_with: str | None) -> None:
+                 quarantine: Quarantine, holder: "Holder | None") -> None:
         self.ctx, self.resolver, self.result = ctx, resolver, result
-        self.quarantine, self.shared_with = quarantine, shared_with
+        self.quarantine, self.holder = quarantine, holder
         self._pairs: dict[tuple[str, str], int] = {}
         self._shares = t.skg("sharesDataWith")
 
     def stream(self, reader: "csv.DictReader[str]", layout: str,
                progress: Progress | None) -> Iterator[Triple]:
-        holder = self._agency(self.shared_with, "--shared-with") \
-            if layout == "list" and self.shared_with else ""
+        holder = self._agency(self.holder.agency, self.holder.option) \
+            if layout == "list" and self.holder else ""
         chars = 0
         for row in reader:
             self.result.read += 1
@@ -92,7 +112,11 @@ class _Reader:
                         raise RowRejected(RowError("Type", "not a government agency; "
                                                            "SHARES_DATA_WITH joins agencies",
                                                    kind))
-                    self._pair(line, self._agency(row.get("Name"), "Name"), holder)
+                    partner = self._agency(row.get("Name"), "Name")
+                    if self.holder and self.holder.shares:
+                        self._pair(line, holder, partner)
+                    else:
+                        self._pair(line, partner, holder)
                 self.result.loaded += 1
             except RowRejected as rejected:
                 self.quarantine.add(line, rejected.error)
@@ -126,30 +150,31 @@ class _Reader:
 
 
 def load_sharing(store: Store, path: Path, source: SourceKeys, *, resolver: Resolver,
-                 progress: Progress | None = None, shared_with: str | None = None,
+                 progress: Progress | None = None, holder: Holder | None = None,
                  bulk_bytes: int | None = None) -> RecordLoad:
     """Load one data-sharing CSV as the source ``source``; returns its counts.
 
     Raises ``InputError`` (nothing stored) if the header is neither layout, or a
-    list file comes without ``shared_with``.
+    list file comes without its ``holder``.
     """
     with csv_records(path) as reader:
         layout = sharing_layout(list(reader.fieldnames or []))
         if layout is None:
             raise InputError(f"{path}: not a data-sharing list (needs the columns "
                              f"{', '.join(PAIR_COLUMNS)}, or {', '.join(LIST_COLUMNS)})")
-        if layout == "list" and not shared_with:
+        if layout == "list" and not holder:
             raise InputError(f"{path}: a list of sharing partners does not name the agency "
-                             f"it belongs to; give it with --shared-with AGENCY")
+                             f"it belongs to; give it with --shared-with AGENCY (they share "
+                             f"with it) or --shared-by AGENCY (it shares with them)")
         title = f"Data-sharing {layout}: {path.name}" + \
-            (f" (sharing with {shared_with})" if layout == "list" else "")
+            (f" ({holder.words})" if layout == "list" and holder else "")
         info = SourceInfo(iri=source.iri, kind="Record", title=title, loader=LOADER,
                           loader_version=__version__, content_hash=source.content_hash,
                           file=str(path), resolution_hash=source.resolution_hash)
         result = RecordLoad(path, "loaded", info.iri, layout)
         quarantine = Quarantine(path)
         stream = _Reader(Context(info, resolver.registry), resolver, result, quarantine,
-                         shared_with).stream(reader, layout, progress)
+                         holder).stream(reader, layout, progress)
         big = path.stat().st_size >= (BULK_BYTES if bulk_bytes is None else bulk_bytes)
         result.triples = write_stream(store, info.iri, stream, bulk=big)
     return settle(result, store, quarantine)

@@ -2,9 +2,12 @@
 
 import csv
 import time
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from kg.cli import main
 from kg.errors import InputError
 from kg.ingest import ingest_records
 from kg.projection import PropertyGraph, project
@@ -136,3 +139,22 @@ def test_auto_loads_each_new_format_from_the_real_files(store: Store) -> None:
         {name: name for name in files}
     summary = load(store, *files.values(), fmt="auto")
     assert [r.layout for r in summary.files] == ["fpds-atom", "ocds", "atlas", "pairs"]
+
+
+def test_a_partner_list_can_go_the_other_way(store: Store) -> None:
+    [result] = load(store, LIST, fmt="sharing", shared_by="Eugene OR PD").files
+    assert (result.read, result.loaded, result.quarantined) == (4, 3, 1)
+    assert shares(project(store)) == {("Eugene OR PD", "Alder OH PD"),
+                                      ("Eugene OR PD", "Cedar County IN SO"),
+                                      ("Eugene OR PD", "Dogwood OR PR")}
+    again = load(store, LIST, fmt="sharing", shared_with="Eugene OR PD").files[0]
+    assert again.status == "loaded"  # the direction is part of what was loaded
+    assert ("Alder OH PD", "Eugene OR PD") in shares(project(store))
+    assert ("Eugene OR PD", "Alder OH PD") not in shares(project(store))
+
+
+def test_both_directions_at_once_is_one_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", "sharing",
+                                       str(LIST), "--shared-with", "A", "--shared-by", "B"])
+    assert result.exit_code != 0
+    assert "--shared-with or --shared-by, not both" in result.output
