@@ -85,7 +85,7 @@ def ingest_articles(store: Store, paths: Iterable[Path], *, max_bytes: int = 5_0
 
 
 # ------------------------------------------------------------------ records
-RECORD_SUFFIXES = {".csv", ".json", ".xml", ".atom"}
+RECORD_SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson", ".xml", ".atom"}
 # formats with a record loader; see loaders.detect
 RECORD_FORMATS = ("usaspending", "sharing", "atlas", "survey", "ocds", "fpds")
 _DOWNLOAD_STAMP = re.compile(r"_(\d{4}-\d{2}-\d{2}_H\d{2}M\d{2}S\d{2})")

@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.records import RowError, RowRejected
-from loaders.usaspending_input import sniff
+from loaders.usaspending_input import JSON_SUFFIXES, sniff
 
 Detector = Callable[[Path], bool]
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
@@ -50,7 +50,7 @@ def _head(path: Path) -> str:
 
 def is_usaspending(path: Path) -> bool:
     """A USAspending download (prime awards, subawards, transactions) or API result."""
-    if path.suffix.lower() not in (".csv", ".json"):
+    if path.suffix.lower() not in {".csv", *JSON_SUFFIXES}:
         return False
     try:
         return sniff(path) is not None

@@ -25,7 +25,6 @@ an amount or date that cannot be read. ``loaded + quarantined == read`` holds.
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import NoReturn
@@ -56,7 +55,6 @@ LOADER = "fpds"
 MAX_BYTES = 100_000_000
 ATOM = "{http://www.w3.org/2005/Atom}"
 # amounts of 10^15 USD or more, or with digits below 10^-12 USD, are not money
-MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT = 15, -12
 _INVERTED = re.compile(r"^(.+), DEPARTMENT OF( THE)?$", re.IGNORECASE)
 
 
@@ -109,21 +107,6 @@ def parse_feed(data: bytes, path: Path) -> ET.Element:
         raise InputError(f"{path}: not well-formed XML ({error})") from error
 
 
-def read_usd(text: str, field: str) -> Decimal:
-    """A dollar amount as ``read_amount`` reads it, within plausible bounds.
-
-    "1e999999999" is a finite Decimal of a dozen bytes whose xsd:decimal text is
-    a billion digits (and two such actions overflow when summed); an amount of
-    10^15 USD or more, or finer than 10^-12, is not a record of money.
-    """
-    amount = read_amount(text, field)  # finite, so its exponent is an int
-    exponent = amount.as_tuple().exponent
-    if amount.adjusted() >= MAX_AMOUNT_DIGITS or \
-            (isinstance(exponent, int) and exponent < MIN_AMOUNT_EXPONENT):
-        raise RowRejected(RowError(field, "not a plausible dollar amount", text[:40]))
-    return amount
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -174,7 +157,7 @@ class _Reader:
         amount_text = _text(action, "dollarValues/obligatedAmount")
         if not amount_text:
             raise RowRejected(RowError("obligatedAmount", "empty amount"))
-        amount = read_usd(amount_text, "obligatedAmount")
+        amount = read_amount(amount_text, "obligatedAmount")
         signed = self._date(action, "relevantContractDates/signedDate")
         if signed is None:
             raise RowRejected(RowError("signedDate", "empty date"))

@@ -38,8 +38,7 @@ from kg.records import (
 )
 from kg.resolve import Resolver
 from kg.store import Store
-from loaders.fpds import read_usd
-from loaders.record_values import DateReader
+from loaders.record_values import DateReader, read_amount
 from loaders.relevance import RelevanceTagger
 from loaders.usaspending import SourceKeys
 from loaders.usaspending_input import Progress
@@ -186,8 +185,8 @@ class _Reader:
         value = _typed(award, "value", dict, f"{where}.value")
         description = title
         if value.get("amount") is not None:
-            # NaN, Infinity and 1e400 are valid to Python's json; read_usd refuses them
-            amount = read_usd(str(value["amount"]), f"{where}.value.amount")
+            # NaN, Infinity and 1e400 are valid to Python's json; read_amount refuses them
+            amount = read_amount(str(value["amount"]), f"{where}.value.amount")
             currency = str(value.get("currency") or "")
             if currency == "USD":
                 record.obligated = amount

@@ -42,7 +42,9 @@ METADATA: dict[str, str | list[str]] = {
     "publisher": "U.S. Department of the Treasury, USAspending.gov",
     "formats": ["prime award summaries (286 / 279 columns)", "subawards (118 columns)",
                 "transactions (2018, 259 columns, with or without header)",
-                "spending_by_award / spending_by_transaction JSON and display-name CSV"],
+                "spending_by_award (awards and subawards) / spending_by_transaction JSON: "
+                "one response, pages in a JSON array, JSON Lines or appended responses; "
+                "display-name CSV"],
 }
 LOADER = "usaspending"
 BULK_BYTES = 2_000_000  # bigger files stream through the bulk loader
@@ -175,7 +177,10 @@ class _Loader:
         end = self._date(values, "end")
         prime = None
         if kind == "subaward":
-            prime_key = values["prime_key"]
+            prime_key = values.get("prime_key")
+            if not prime_key:
+                raise RowRejected(RowError("prime_key", "no prime award key: nothing to hang "
+                                                        "it under"))
             key = f"SUB_{prime_key}_{values.get('sub_number', '')}"
             prime = (prime_key, values.get("prime_piid") or None, self._prime_vendor(values))
         else:

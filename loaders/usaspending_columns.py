@@ -268,3 +268,45 @@ TRANSACTION_COLUMNS_CURRENT_EXTRA = (
     "prime_award_base_transaction_description", "recipient_uei", "recipient_parent_uei",
     "usaspending_permalink", "action_date_fiscal_year",
 )
+
+# API results (api_contracts/v2/search/spending_by_award.md and spending_by_transaction.md):
+# every field name a response can carry, awards of each type group and subawards alike.
+# A CSV saved from the results keeps these names; other columns are reported, not refused.
+API_AWARD_FIELDS = (
+    # base fields, every award type
+    "internal_id", "Award ID", "Recipient Name", "Recipient DUNS Number", "recipient_id",
+    "Recipient UEI", "Recipient Location", "Awarding Agency", "Awarding Agency Code",
+    "awarding_agency_id", "agency_slug", "Awarding Sub Agency", "Awarding Sub Agency Code",
+    "Funding Agency", "Funding Agency Code", "Funding Sub Agency", "Funding Sub Agency Code",
+    "Place of Performance City Code", "Place of Performance State Code",
+    "Place of Performance Country Code", "Place of Performance Zip5",
+    "Primary Place of Performance", "Description", "Last Modified Date",
+    "Base Obligation Date", "prime_award_recipient_id", "generated_internal_id", "def_codes",
+    "COVID-19 Obligations", "COVID-19 Outlays", "Infrastructure Obligations",
+    "Infrastructure Outlays",
+    # contracts and IDVs
+    "Start Date", "End Date", "Award Amount", "Total Outlays", "Contract Award Type",
+    "Last Date to Order", "NAICS", "PSC",
+    "Period of Performance Start Date", "Period of Performance Current End Date",
+    # loans, grants, direct payments, other assistance
+    "Issued Date", "Loan Value", "Subsidy Cost", "SAI Number", "CFDA Number",
+    "Assistance Listings", "primary_assistance_listing", "Award Type",
+)
+API_SUBAWARD_FIELDS = (
+    "internal_id", "Awarding Agency", "Awarding Sub Agency", "NAICS", "PSC", "Prime Award ID",
+    "prime_award_recipient_id", "Prime Award Recipient UEI", "Prime Recipient Name",
+    "prime_award_internal_id", "prime_award_generated_internal_id", "Sub-Award Amount",
+    "Sub-Award Date", "Sub-Award Description", "Sub-Award ID",
+    "Sub-Award Primary Place of Performance", "sub_award_recipient_id", "Sub-Award Type",
+    "Sub-Awardee Name", "Sub-Recipient Location", "Sub-Recipient UEI", "Assistance Listing",
+    "agency_slug",
+)
+API_TRANSACTION_FIELDS = (
+    "Action Date", "Action Type", "Assistance Listing", "Award ID", "Award Type",
+    "Awarding Agency", "Awarding Sub Agency", "awarding_agency_id", "agency_slug",
+    "Funding Agency", "Funding Sub Agency", "internal_id", "generated_internal_id",
+    "Issued Date", "Last Date to Order", "Loan Value", "Mod", "NAICS", "PSC",
+    "Primary Place of Performance", "recipient_id", "Recipient Location", "Recipient Name",
+    "Recipient UEI", "Subsidy Cost", "Transaction Amount", "Transaction Description",
+    "def_codes",
+)

@@ -8,15 +8,26 @@ missing required one stops it with a one-line error before anything is stored.
 Layouts: ``prime-awards`` (award summaries, current 286 columns and the older
 279), ``transactions`` (the 2018 259-column layout, with or without its header
 row, and current transaction downloads), ``subawards`` (118 columns),
-``api-awards`` and ``api-transactions`` (the JSON the spending_by_award and
-spending_by_transaction endpoints return, and CSVs saved with their display
-names such as "Award ID" and "Federal Action Obligation").
+``api-awards``, ``api-transactions`` and ``api-subawards`` (the JSON the
+spending_by_award and spending_by_transaction endpoints return, and CSVs saved
+with their display names such as "Award ID" and "Federal Action Obligation").
+
+API layouts list several names for one field; in JSON each result uses the
+first of them it fills (an IDV has "Last Date to Order" where a contract has
+"End Date"), in a CSV the first column present. Contracts and IDVs load; rows
+of financial assistance (grants, loans, direct payments, other) are refused
+with a reason (``not_procurement``): the graph records who sells to whom.
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kg.records import RowError
 from loaders.usaspending_columns import (
+    API_AWARD_FIELDS,
+    API_SUBAWARD_FIELDS,
+    API_TRANSACTION_FIELDS,
     PRIME_AWARD_279_EXTRA,
     PRIME_AWARD_COLUMNS_286,
     SUBAWARD_COLUMNS,
@@ -139,14 +150,25 @@ _API_COMMON = {
     "recipient": ("Recipient Name",), "uei": ("Recipient UEI",),
     "duns": ("Recipient DUNS Number",), "agency": ("Awarding Agency",),
     "agency_code": ("Awarding Agency Code",), "subagency": ("Awarding Sub Agency",),
-    "subagency_code": ("Awarding Sub Agency Code",), "psc": ("PSC",), "naics": ("NAICS",),
+    "subagency_code": ("Awarding Sub Agency Code",),
+    # a CSV flattened by pandas (json_normalize) names the code "PSC.code"
+    "psc": ("PSC", "PSC.code", "PSC Code"), "naics": ("NAICS", "NAICS.code", "NAICS Code"),
+    # what tells a grant, loan or direct payment from a contract (see not_procurement)
+    "contract_type": ("Contract Award Type",), "award_type": ("Award Type",),
+    "assistance_listing": ("CFDA Number", "Assistance Listing", "Assistance Listings",
+                           "primary_assistance_listing", "SAI Number"),
+    "loan_value": ("Loan Value", "Subsidy Cost"),
 }
+_FLATTENED = ("PSC.code", "PSC.description", "NAICS.code", "NAICS.description", "PSC Code",
+              "NAICS Code")
 API_AWARDS = Layout(
     name="api-awards", kind="award",
-    fields={**_API_COMMON, "obligated": ("Award Amount",), "start": ("Start Date",),
-            "end": ("End Date",), "first_action": ("Base Obligation Date",),
-            "description": ("Description",)},
-    required=("piid", "recipient"), known=frozenset(), date_order="ymd",
+    fields={**_API_COMMON, "obligated": ("Award Amount",),
+            "start": ("Start Date", "Period of Performance Start Date"),
+            "end": ("End Date", "Period of Performance Current End Date", "Last Date to Order"),
+            "first_action": ("Base Obligation Date",), "description": ("Description",)},
+    required=("recipient",), known=frozenset(API_AWARD_FIELDS + _FLATTENED),
+    date_order="ymd",
 )
 API_TRANSACTIONS = Layout(
     name="api-transactions", kind="transaction",
@@ -154,10 +176,27 @@ API_TRANSACTIONS = Layout(
             "obligated": ("Transaction Amount", "Federal Action Obligation"),
             "action_date": ("Action Date",),
             "description": ("Transaction Description", "Description")},
-    required=("piid", "recipient", "obligated", "action_date"), known=frozenset(),
+    required=("recipient", "obligated", "action_date"),  # "Award ID" or its key: either
+    known=frozenset(API_TRANSACTION_FIELDS + _FLATTENED + ("Federal Action Obligation",
+                                                            "Description")),
     date_order="ymd",
 )
-LAYOUTS = (PRIME_AWARDS, TRANSACTIONS, SUBAWARDS, API_AWARDS, API_TRANSACTIONS)
+API_SUBAWARDS = Layout(
+    name="api-subawards", kind="subaward",
+    fields={
+        "prime_key": ("prime_award_generated_internal_id",), "prime_piid": ("Prime Award ID",),
+        "sub_number": ("Sub-Award ID",), "obligated": ("Sub-Award Amount",),
+        "action_date": ("Sub-Award Date",), "agency": ("Awarding Agency",),
+        "subagency": ("Awarding Sub Agency",), "prime_uei": ("Prime Award Recipient UEI",),
+        "prime_recipient": ("Prime Recipient Name",), "recipient": ("Sub-Awardee Name",),
+        "uei": ("Sub-Recipient UEI",), "naics": ("NAICS", "NAICS.code"),
+        "description": ("Sub-Award Description",), "sub_type": ("Sub-Award Type",),
+    },
+    required=("prime_key", "sub_number", "recipient", "obligated", "action_date"),
+    known=frozenset(API_SUBAWARD_FIELDS + _FLATTENED), date_order="ymd",
+)
+LAYOUTS = (PRIME_AWARDS, TRANSACTIONS, SUBAWARDS, API_AWARDS, API_TRANSACTIONS, API_SUBAWARDS)
+API_LAYOUTS = (API_AWARDS, API_TRANSACTIONS, API_SUBAWARDS)
 
 
 def layout_of_header(header: Sequence[str]) -> Layout | None:
@@ -169,11 +208,19 @@ def layout_of_header(header: Sequence[str]) -> Layout | None:
         return TRANSACTIONS
     if {"contract_award_unique_key", "total_obligated_amount"} <= columns:
         return PRIME_AWARDS
-    if "Award ID" in columns:
-        if columns & {"Action Date", "Transaction Amount", "Federal Action Obligation", "Mod"}:
-            return API_TRANSACTIONS
-        return API_AWARDS
-    return None
+    return _api_layout(columns)
+
+
+def _api_layout(names: set[str]) -> Layout | None:
+    """API results by their display names: subawards, transactions, else awards."""
+    if {"Sub-Award ID", "Sub-Awardee Name"} & names:
+        return API_SUBAWARDS
+    if not {"Award ID", "generated_internal_id"} & names:
+        return None
+    if names & {"Action Date", "Transaction Amount", "Federal Action Obligation", "Mod",
+                "Transaction Description"}:
+        return API_TRANSACTIONS
+    return API_AWARDS
 
 
 def looks_headerless(first_row: Sequence[str]) -> bool:
@@ -182,14 +229,47 @@ def looks_headerless(first_row: Sequence[str]) -> bool:
             and not set(first_row) & TRANSACTIONS.known)
 
 
-def layout_of_json(results: Sequence[object]) -> Layout | None:
-    """API results: transactions carry "Action Date" / "Mod", awards do not."""
+def layout_of_json(results: Iterable[object]) -> Layout | None:
+    """API results: the first result that is an object tells (transactions carry "Action
+    Date" / "Mod", subawards "Sub-Award ID"); None when no result is an API result."""
     first = next((r for r in results if isinstance(r, dict)), None)
-    if first is None or "Award ID" not in first:
+    return None if first is None else _api_layout(set(first))
+
+
+_ASSISTANCE_TYPE = re.compile(r"GRANT|LOAN|DIRECT PAYMENT|INSURANCE|COOPERATIVE AGREEMENT"
+                              r"|ASSISTANCE", re.IGNORECASE)
+
+
+def not_procurement(values: Mapping[str, str]) -> RowError | None:
+    """Why an API row is financial assistance (grant, loan, direct payment, insurance,
+    other), not a purchase: the graph says who SELLS_TO whom, and a grant's recipient
+    sells nothing, so such rows are quarantined with this reason rather than loaded.
+
+    The award key decides ("CONT_" contracts and IDVs, "ASST_" assistance); without one,
+    the award type, an assistance listing (CFDA) or a loan value does.
+
+    >>> not_procurement({"award_key": "CONT_AWD_1_7012_-NONE-_-NONE-"}) is None
+    True
+    >>> grant = not_procurement({"award_key": "ASST_NON_X", "award_type": "BLOCK GRANT (A)"})
+    >>> grant is not None and (grant.field, grant.reason)  # doctest: +ELLIPSIS
+    ('award_key', 'financial assistance (BLOCK GRANT (A)), not a procurement award...')
+    >>> not_procurement({"sub_type": "sub-grant"}).reason
+    'a sub-grant, not a subcontract: not loaded'
+    """
+    key = values.get("award_key") or values.get("prime_key", "")
+    if "grant" in values.get("sub_type", "").lower():
+        return RowError("sub_type", "a sub-grant, not a subcontract: not loaded",
+                        values["sub_type"])
+    if key.startswith("CONT_") or values.get("contract_type"):
         return None
-    if {"Action Date", "Transaction Amount", "Mod"} & set(first):
-        return API_TRANSACTIONS
-    return API_AWARDS
+    kind = values.get("award_type", "")
+    if key.startswith("ASST_") or _ASSISTANCE_TYPE.search(kind) or \
+            values.get("assistance_listing") or values.get("loan_value"):
+        what = kind or "grant, loan, direct payment or other assistance"
+        field = "award_key" if key else "award_type"
+        return RowError(field, f"financial assistance ({what}), not a procurement award: "
+                               f"not loaded", key or kind)
+    return None
 
 
 def generated_award_key(piid: str, subagency_code: str, parent_piid: str,
