@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 
-.PHONY: demo test lint clean bench-articles bench-html bench-awards
+.PHONY: demo test lint clean bench bench-full bench-articles bench-html bench-awards
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ lint: $(VENV)/.installed-test
 ## test: install the test dependencies, lint, and run the whole suite
 test: lint
 	$(BIN)/python -m pytest
+
+## bench: every benchmark at the small size (under 2 minutes), table into docs/benchmarks.md
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py --scale small --write docs/benchmarks.md
+
+## bench-full: every benchmark at the full size (by hand: 1 M awards, 20,000 articles ...)
+bench-full: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py --scale full --write docs/benchmarks.md
 
 ## bench-articles: articles per second (2,000 synthetic articles), printed as a table
 bench-articles: $(VENV)/.installed

@@ -1,105 +1,100 @@
 """Article extraction speed: articles per second on one core, beside plain splitting.
 
-Generates seeded synthetic news openings of about 2,000 characters from the
-registry's names and sentence templates written for this benchmark, then times
-(1) sentence splitting alone, (2) full extraction, (3) extraction plus loading
-into an on-disk store, and prints a table. Run: ``make bench-articles`` or
-``python benchmarks/bench_articles.py --articles 2000``.
+Writes ``scale.articles`` seeded synthetic news openings of about 2,000
+characters as ``.txt`` files (``generate_articles.py``), then, each in a fresh
+process so its peak memory is its own:
+
+1. reads the files, then times sentence splitting alone (the baseline) and full
+   extraction (mentions, references, relations) over the same bodies;
+2. loads the folder into a new on-disk store as ``kg ingest articles`` does
+   (read, extract, one source graph per article, atomic replace), beside (1).
+
+Ratios are times over the baseline's time ("20x" = twenty times slower than
+splitting). Target: extraction >= 200 articles/s. Run: ``make bench-articles``
+or ``python benchmarks/bench_articles.py --scale full`` (``--articles N`` for
+another count).
 """
 
-import argparse
-import random
-import resource
-import tempfile
-import time
-from collections.abc import Callable
+import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
-from kg.context import Context
-from kg.registry import Registry, load_registry
-from kg.store import Store
-from loaders.articles import emit_extraction, source_info
-from loaders.extract import extract
-from loaders.extract.sentences import split_sentences
-from loaders.extract.text import Document
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Figure, Scale, call_child, standalone, timed  # sibling script
+from generate_articles import write_articles
 
-CLAIMS = [
-    "{vendor} signed a {money} contract with the {agency} in {month} {year}.",
-    "The {agency} has been testing {product} since {month} {year}, records show.",
-    "{vendor} pitched its software to the {agency}, according to emails.",
-    "Officials said the {agency} uses {product} in several precincts.",
-    "The {agency} ended its pilot of {product} after complaints.",
-    "The {agency} does not have a contract with {vendor}, a spokesperson said.",
-    "Civil liberties groups criticized {vendor} over the deal.",
-]
-FILLER = [
-    "The council met on Tuesday evening to discuss the budget for the coming year.",
-    "Residents asked how long the recordings would be kept and who could see them.",
-    "The department said the program would be reviewed by an outside auditor.",
-    "Several members of the public spoke during the comment period.",
-    "A final vote is expected later this month, according to the agenda.",
-    "The city has not published the full terms of the agreement.",
-]
-MONTHS = ["January", "March", "June", "August", "October", "December"]
+TARGET_PER_S = 200
 
 
-def make_articles(count: int, registry: Registry, seed: int = 7) -> list[str]:
-    """``count`` synthetic articles of about 2,000 characters."""
-    rng = random.Random(seed)
-    names = {kind: sorted(e.name for e in registry.entities.values() if e.kind == kind)
-             for kind in ("vendor", "agency", "product")}
-    articles = []
-    for _ in range(count):
-        parts: list[str] = []
-        while sum(len(p) + 1 for p in parts) < 2_000:
-            template = rng.choice(CLAIMS if rng.random() < 0.4 else FILLER)
-            parts.append(template.format(
-                vendor=rng.choice(names["vendor"]), agency=rng.choice(names["agency"]),
-                product=rng.choice(names["product"]), month=rng.choice(MONTHS),
-                year=rng.randint(2012, 2024), money=f"${rng.randint(1, 900)},000"))
-        articles.append(" ".join(parts))
-    return articles
+def extraction_rates(folder: str) -> dict[str, Any]:
+    """(child) Split, then extract, every article of ``folder``; results are dropped as
+    they come, so memory is the extractor's and not 20,000 kept results."""
+    from kg.ingest import ARTICLE_SUFFIXES, expand_paths
+    from kg.registry import load_registry
+    from loaders.extract import extract
+    from loaders.extract.sentences import split_sentences
+    from loaders.extract.text import read_document
 
-
-def timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
-
-
-def load_all(articles: list[str], registry: Registry, store: Store) -> None:
-    """Extract and load each article as its own source, as ``kg ingest`` does."""
-    for number, body in enumerate(articles):
-        doc = Document(Path(f"bench-{number}.txt"), body, f"Bench {number}", None, None, None,
-                       f"{number:064x}")
-        ctx = Context(source_info(doc), registry)
-        emit_extraction(ctx, extract(body, registry))
-        ctx.commit(store)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2_000)
-    args = parser.parse_args()
+    bodies = [read_document(path).body
+              for path in expand_paths([Path(folder)], ARTICLE_SUFFIXES)]
     registry = load_registry()
     extract("warm up the gazetteer", registry)
-    articles = make_articles(args.articles, registry)
-    n, chars = len(articles), sum(map(len, articles)) / len(articles)
-    split = timed(lambda: [split_sentences(a) for a in articles])
-    full = timed(lambda: [extract(a, registry) for a in articles])
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "store")
-        loaded = timed(lambda: load_all(articles, registry, store))
+    relations = 0
+
+    def extract_all() -> None:
+        nonlocal relations
+        for body in bodies:
+            relations += len(extract(body, registry).relations)
+
+    split_s = timed(lambda: [len(split_sentences(body)) for body in bodies])
+    extract_s = timed(extract_all)
+    return {"articles": len(bodies), "chars": sum(map(len, bodies)) / len(bodies),
+            "split_s": split_s, "extract_s": extract_s, "relations": relations}
+
+
+def load_rate(folder: str, store_path: str) -> dict[str, Any]:
+    """(child) ``kg ingest articles FOLDER`` into a new store, timed end to end."""
+    from kg.ingest import ARTICLE_SUFFIXES, expand_paths, ingest_articles
+    from kg.store import Store
+
+    store = Store(Path(store_path))
+    try:
+        paths = expand_paths([Path(folder)], ARTICLE_SUFFIXES)
+        summary: list[Any] = []
+        seconds = timed(lambda: summary.append(ingest_articles(store, paths)))
+        if summary[0].skipped:
+            raise RuntimeError(f"articles skipped: {summary[0].skipped[:3]}")
+        return {"seconds": seconds, "loaded": len(summary[0].loaded), "quads": store.count()}
+    finally:
         store.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{n} synthetic articles, {chars:,.0f} characters on average, one core")
-    print("| step | seconds | articles/s | ratio to splitting |")
-    print("|---|---:|---:|---:|")
-    for name, seconds in (("sentence splitting only", split), ("extraction", full),
-                          ("extraction + load into the store", loaded)):
-        print(f"| {name} | {seconds:.2f} | {n / seconds:,.0f} | {seconds / split:.1f}x |")
-    print(f"peak RSS {peak:,.0f} MiB (target: extraction >= 200 articles/s)")
+
+
+def figures(scale: Scale, workdir: Path) -> list[Figure]:
+    """Extraction rate beside splitting, and loading beside extraction."""
+    folder = workdir / "articles"
+    write_articles(folder, scale.articles)
+    rates, extract_peak = call_child("bench_articles", "extraction_rates", str(folder))
+    store = workdir / "articles-store"
+    if store.exists():
+        shutil.rmtree(store)  # a fresh store each run, so nothing is "unchanged"
+    loaded, load_peak = call_child("bench_articles", "load_rate", str(folder), str(store))
+    n = rates["articles"]
+    split_rate, extract_rate = n / rates["split_s"], n / rates["extract_s"]
+    return [
+        Figure("articles", f"extraction, {n:,} articles of {rates['chars']:,.0f} chars "
+                           f"({rates['relations']:,} relations), one core",
+               extract_rate, "articles/s",
+               baseline=f"sentence splitting {split_rate:,.0f} articles/s",
+               ratio=rates["extract_s"] / rates["split_s"], target=f">= {TARGET_PER_S}/s",
+               met=extract_rate >= TARGET_PER_S, peak_rss_mib=extract_peak),
+        Figure("articles", f"extraction + load into the store (`kg ingest articles`), "
+                           f"{loaded['loaded']:,} sources, {loaded['quads']:,} quads",
+               loaded["loaded"] / loaded["seconds"], "articles/s",
+               baseline=f"extraction {extract_rate:,.0f} articles/s",
+               ratio=loaded["seconds"] / rates["extract_s"], peak_rss_mib=load_peak),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    standalone(figures, __doc__.splitlines()[0], {"--articles": "articles"})

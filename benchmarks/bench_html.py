@@ -1,25 +1,39 @@
 """HTML view at scale: file size and time until the layout is done in headless Chromium.
 
-Builds a seeded synthetic projection (5,000 drawn nodes, 20,000 edges, each
-edge with a cited source and a quote, as real exports have), writes it with
-``export_html``, opens the file in headless Chromium (system ``chromium``
-driven by Playwright) with every network request blocked and counted, and
-reads the page's own clock (``performance.now()``, from navigation start) at
-the moment vis-network's stabilisation finished and physics was switched off.
-Prints a Markdown table. Run: ``python benchmarks/bench_html.py`` (needs
-``chromium`` from Debian and the ``playwright`` package).
+Builds a seeded synthetic projection (``scale.html_nodes`` drawn nodes and
+``scale.html_edges`` edges, each edge with a cited source and a quote, as real
+exports have), writes it with ``export_html`` in a fresh process, then, in
+another, opens the file in headless Chromium (system ``chromium`` driven by
+Playwright) with every network request blocked and counted, and reads the
+page's own clock (``performance.now()``, from navigation start) at the moment
+vis-network's stabilisation finished and physics was switched off. The
+baseline is the same page's clock when the network was built, before any
+layout. Targets: file < 5 MB, layout done < 3 s (median). Peak RSS: the
+exporting Python process, and Chromium's largest process (the renderer).
+Run: ``python benchmarks/bench_html.py --scale full`` (needs ``chromium`` from
+Debian and the ``playwright`` package).
 """
 
-import argparse
+import os
 import random
 import shutil
 import statistics
-import tempfile
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # sibling script
+    Figure,
+    Scale,
+    call_child,
+    descendants,
+    peak_rss_mib,
+    standalone,
+)
 
 from kg.html_export import export_html
 from kg.projection import PropertyGraph
@@ -108,8 +122,13 @@ _AFTER_READY = """() => {
 }"""
 
 
-def open_in_chromium(page_path: Path, runs: int, timeout_s: float) -> list[dict[str, Any]]:
-    """Open the page ``runs`` times in a fresh context; the page's clock at 'ready'."""
+def open_in_chromium(page_path: Path, runs: int, timeout_s: float,
+                     peaks: list[float] | None = None) -> list[dict[str, Any]]:
+    """Open the page ``runs`` times in a fresh context; the page's clock at 'ready'.
+
+    ``peaks``, if given, receives the largest peak RSS (MiB) of any Chromium process
+    after each run, read before the context closes and takes the renderer with it.
+    """
     from playwright.sync_api import ConsoleMessage, Route, sync_playwright
 
     results = []
@@ -139,47 +158,69 @@ def open_in_chromium(page_path: Path, runs: int, timeout_s: float) -> list[dict[
             page.wait_for_selector("body[data-kg-ready]", timeout=timeout_s * 1000)
             results.append({**page.evaluate(_AFTER_READY), "blocked": len(blocked),
                             "errors": len(errors)})
+            if peaks is not None:
+                peaks.append(max(filter(None, map(peak_rss_mib, descendants(os.getpid()))),
+                                 default=0.0))
             context.close()
         browser.close()
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=5_000)
-    parser.add_argument("--edges", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="also copy the page here")
-    args = parser.parse_args()
-    graph = synthetic_graph(args.nodes, args.edges)
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "graph.html"
-        started = time.perf_counter()
-        summary = export_html(graph, out, title="Synthetic benchmark graph", size_by="money")
-        export_s = time.perf_counter() - started
-        if args.keep:
-            shutil.copy(out, args.keep)
-        if shutil.which("chromium") is None:
-            raise SystemExit("chromium is not installed (apt-get install chromium)")
-        runs = open_in_chromium(out, args.runs, timeout_s=120)
-    def median(key: str) -> float:
+TARGET_MB = 5.0
+TARGET_S = 3.0
+RUNS = {"small": 2, "full": 5}
+
+
+def export_page(nodes: str, edges: str, out: str) -> dict[str, Any]:
+    """(child) Build the synthetic graph and write the page; the export is timed alone."""
+    graph = synthetic_graph(int(nodes), int(edges))
+    began = time.perf_counter()
+    summary = export_html(graph, Path(out), title="Synthetic benchmark graph", size_by="money")
+    return {"seconds": time.perf_counter() - began, "bytes": summary.bytes,
+            "nodes": summary.nodes, "edges": summary.edges}
+
+
+def open_page(out: str, runs: str) -> dict[str, Any]:
+    """(child) Open the page ``runs`` times in headless Chromium; its clocks and peaks."""
+    if shutil.which("chromium") is None:
+        raise RuntimeError("chromium is not installed (apt-get install chromium)")
+    peaks: list[float] = []
+    return {"runs": open_in_chromium(Path(out), int(runs), timeout_s=120, peaks=peaks),
+            "chromium_peak_mib": max(peaks, default=0.0)}
+
+
+def figures(scale: Scale, workdir: Path) -> list[Figure]:
+    """File size, time to a stable layout, and what one redraw and one filter click cost."""
+    out = workdir / "graph.html"
+    made, export_peak = call_child("bench_html", "export_page", str(scale.html_nodes),
+                                   str(scale.html_edges), str(out))
+    opened, _ = call_child("bench_html", "open_page", str(out),
+                           str(RUNS.get(scale.name, 2)))
+    runs, chromium = opened["runs"], opened["chromium_peak_mib"]
+
+    def median_s(key: str) -> float:
         return float(statistics.median(r[key] for r in runs)) / 1000
 
-    print(f"{summary.nodes:,} nodes, {summary.edges:,} edges; median of {len(runs)} runs in "
-          "headless Chromium (software rendering), 2 cores")
-    print("| measure | value | target |")
-    print("|---|---:|---:|")
-    print(f"| file size | {summary.bytes / 1e6:.2f} MB | < 5 MB |")
-    print(f"| export in Python | {export_s:.2f} s | |")
-    print(f"| open to data unpacked | {median('data_ms'):.2f} s | |")
-    print(f"| open to network built | {median('network_ms'):.2f} s | |")
-    print(f"| open to layout done, physics off | {median('ready_ms'):.2f} s | < 3 s |")
-    print(f"| slowest run, layout done | {max(r['ready_ms'] for r in runs) / 1000:.2f} s | |")
-    print(f"| one full redraw | {median('redraw_ms'):.2f} s | |")
-    print(f"| one legend click (hide agencies) | {median('filter_ms'):.2f} s | |")
-    print(f"| runs with physics still on | {sum(r['physics_on'] for r in runs)} | 0 |")
-    print(f"| network requests | {sum(r['blocked'] for r in runs)} | 0 |")
-    print(f"| console errors | {sum(r['errors'] for r in runs)} | 0 |")
+    size_mb, ready, built = made["bytes"] / 1e6, median_s("ready_ms"), median_s("network_ms")
+    faults = sum(r["blocked"] + r["errors"] + bool(r["physics_on"]) for r in runs)
+    graph = f"{made['nodes']:,} nodes, {made['edges']:,} edges"
+    return [
+        Figure("html", f"file size, {graph} (export in Python {made['seconds']:.1f} s)",
+               size_mb, "MB", target=f"< {TARGET_MB:.0f} MB", met=size_mb < TARGET_MB,
+               peak_rss_mib=export_peak),
+        Figure("html", f"open to layout done, physics off, median of {len(runs)} in headless "
+                       f"Chromium (slowest {max(r['ready_ms'] for r in runs) / 1000:.2f} s)",
+               ready, "s", baseline=f"open to network built {built:.2f} s",
+               ratio=ready / built, target=f"< {TARGET_S:.0f} s", met=ready < TARGET_S,
+               peak_rss_mib=chromium),
+        Figure("html", "one full redraw after layout", median_s("redraw_ms") * 1000, "ms"),
+        Figure("html", "one legend click (hide every agency)", median_s("filter_ms") * 1000,
+               "ms"),
+        Figure("html", "network requests + console errors + runs with physics still on",
+               faults, "", target="0", met=faults == 0),
+    ]
+
 
 if __name__ == "__main__":
-    main()
+    standalone(figures, __doc__.splitlines()[0],
+               {"--nodes": "html_nodes", "--edges": "html_edges"})
