@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 
-.PHONY: demo test lint clean bench bench-full bench-articles bench-html bench-awards
+.PHONY: demo test lint clean bench bench-full
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,18 +41,6 @@ bench: $(VENV)/.installed-test
 ## bench-full: every benchmark at the full size (by hand: 1 M awards, 20,000 articles ...)
 bench-full: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py --scale full --write docs/benchmarks.md
-
-## bench-articles: articles per second (2,000 synthetic articles), printed as a table
-bench-articles: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench_articles.py --articles 2000
-
-## bench-html: size and time to a stable layout of a 5,000-node graph in headless Chromium
-bench-html: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/bench_html.py
-
-## bench-awards: load a synthetic 100,000-row prime-award file, beside a plain csv read
-bench-awards: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench_awards.py 100000
 
 clean:
 	rm -rf $(VENV) kg-data demo/graph.ttl demo/graph.html .pytest_cache .mypy_cache .ruff_cache

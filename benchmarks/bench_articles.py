@@ -10,9 +10,9 @@ process so its peak memory is its own:
    (read, extract, one source graph per article, atomic replace), beside (1).
 
 Ratios are times over the baseline's time ("20x" = twenty times slower than
-splitting). Target: extraction >= 200 articles/s. Run: ``make bench-articles``
-or ``python benchmarks/bench_articles.py --scale full`` (``--articles N`` for
-another count).
+splitting). Target: extraction >= 200 articles/s. Run: ``make bench`` (every
+area), or ``python benchmarks/bench_articles.py --scale full`` (``--articles N``
+for another count).
 """
 
 import shutil
