@@ -637,9 +637,9 @@ def serve(ctx: click.Context, host: str, port: int, cors: bool, timeout_s: int |
     from kg.serve import serve as run
 
     def ready(server: Server) -> None:
-        for graph in server.left_out:
-            err.print(f"left out {graph}: an interrupted load left it half-written; "
-                      f"load it again", markup=False)
+        for graph in server.recovered:
+            err.print(f"{path}: finished or undid an interrupted load of {graph}",
+                      markup=False)
         out.print(f"serving {path} read-only at {server.url}/ (query UI); SPARQL endpoint "
                   f"{server.query_url}; Ctrl-C to stop", markup=False)
         out.print("loads made from now on show after a restart", markup=False)

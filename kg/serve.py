@@ -46,8 +46,8 @@ from types import FrameType
 import pyoxigraph
 
 from kg.errors import KgError
-from kg.sparql_store import half_written, is_loopback, named_graphs
-from kg.store import LOADING_PREFIX, Store
+from kg.sparql_store import is_loopback
+from kg.store import Store
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "Server", "free_port", "health", "is_loopback",
            "port_in_use", "running_server", "serve", "start"]
@@ -67,7 +67,7 @@ class Server:
     url: str
     process: "subprocess.Popen[bytes]"
     workdir: Path
-    left_out: tuple[str, ...] = ()  # half-written sources not served
+    recovered: tuple[str, ...] = ()  # sources an interrupted load left, finished or undone
 
     @property
     def query_url(self) -> str:
@@ -167,29 +167,21 @@ def snapshot(store_path: Path, workdir: Path) -> tuple[Path, list[str]]:
     """A consistent read-only copy of the store (hard links) at ``workdir/store``.
 
     Opening the store read-write takes its lock, so a running load makes this
-    fail fast, and drops staging graphs left by an interrupted load. Sources an
-    interrupted bulk load left half-written are removed from the copy (never
-    from the store); their IRIs are returned so the caller can say so.
+    fail fast, and finishes or undoes what an interrupted load left (``Store.
+    recover``), so no half-written source is ever copied; the sources it touched
+    are returned so the caller can say so.
     """
     if not (store_path / "CURRENT").is_file():
         raise KgError(f"store {store_path} does not exist; load something first")
     target = workdir / "store"
     store = Store(store_path)
     try:
-        partial = half_written(named_graphs(store))
         store.backup(target)
     except OSError as error:
         raise KgError(f"cannot snapshot store {store_path} into {workdir}: {error}") from error
     finally:
         store.close()
-    if partial:
-        copy = pyoxigraph.Store(str(target))
-        for graph in partial:
-            copy.remove_graph(pyoxigraph.NamedNode(graph))
-            copy.remove_graph(pyoxigraph.NamedNode(LOADING_PREFIX + graph))
-        copy.flush()
-        del copy
-    return target, partial
+    return target, store.recovered
 
 
 def _workdir(store_path: Path) -> Path:
@@ -227,7 +219,7 @@ def start(store_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_
                       f"choose another with --port")
     workdir = _workdir(store_path)
     try:
-        location, left_out = snapshot(store_path, workdir)
+        location, recovered = snapshot(store_path, workdir)
         command = [binary, "serve-read-only", "--location", str(location),
                    "--bind", f"{base_url(host, port).removeprefix('http://')}",
                    "--union-default-graph"]
@@ -240,7 +232,7 @@ def start(store_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    server = Server(base_url(host, port), process, workdir, tuple(left_out))
+    server = Server(base_url(host, port), process, workdir, tuple(recovered))
     _wait_healthy(server, startup_timeout)
     return server
 

@@ -285,7 +285,7 @@ def test_a_load_while_serving_is_not_seen_until_restart(tmp_path: Path) -> None:
         assert count_articles(base) == 2
 
 
-def test_a_half_written_source_is_left_out(tmp_path: Path) -> None:
+def test_a_half_written_source_is_dropped_before_the_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "store"
     ingest(path, FIXTURES / "articles" / "alpha_sale.txt")
     partial = "https://w3id.org/survkg/id/source/partial"
@@ -298,6 +298,7 @@ def test_a_half_written_source_is_left_out(tmp_path: Path) -> None:
     del db
     server = start(path, port=free_port())
     try:
+        assert server.recovered == (partial,)
         _, _, body = get(server.url, "SELECT ?g WHERE { GRAPH ?g { } }",
                               "application/sparql-results+json")
         served = {r["g"] for r in json_rows(body)}
