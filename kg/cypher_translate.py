@@ -13,7 +13,12 @@ Translated (same rows as Neo4j):
   ``toString``/``toInteger``/``toFloat``/``split`` -> LadybugDB's names (a bad number
   raises instead of returning null);
 - variable-length ``[*a..b]`` -> ``[* TRAIL a..b]``: Neo4j counts trails (no relationship
-  twice), LadybugDB walks unless told.
+  twice), LadybugDB walks unless told;
+- the name test of the query library, ``toLower($p) IN [toLower(n.name)] + [a IN
+  n.aliases | toLower(a)]``, -> ``toLower($p) IN n.`_kg_names```: the index stores that
+  very list per node (``kg.embedded``), computed by the same functions, so the answer is
+  the same; the list is not rebuilt for every node of every query (a scan of a million-edge
+  graph's nodes took 100-170 ms with it, under 10 ms without).
 
 Refused (no exact equivalent): ``CALL { }`` / ``CALL (x) { }`` subqueries, procedure
 calls, list slices ``list[a..b]``. String literals and comments are never rewritten.
@@ -26,6 +31,11 @@ from kg.errors import KgError
 
 # LadybugDB's default upper bound of a variable-length pattern.
 MAX_HOPS = 30
+# The node column of the embedded index holding [toLower(name)] + lowered aliases.
+NAMES_COLUMN = "_kg_names"
+_NAME_TEST = re.compile(
+    r"toLower\(\s*(\$\w+|\x00\d+\x00)\s*\)\s+IN\s+\[\s*toLower\(\s*([A-Za-z_]\w*)\.name\s*\)\s*\]"
+    r"\s*\+\s*\[\s*([A-Za-z_]\w*)\s+IN\s+\2\.aliases\s*\|\s*toLower\(\s*\3\s*\)\s*\]", re.I)
 
 _LITERAL_OR_COMMENT = re.compile(
     r"(//[^\n]*|/\*.*?\*/)|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", re.DOTALL)
@@ -50,6 +60,9 @@ def translate(query: str) -> str:
     'MATCH (a)-[r:SELLS_TO* TRAIL 1..3]->(b) RETURN label(a), label(r)'
     >>> translate("RETURN [x IN $l WHERE x > 1 | x * 2] AS y")
     'RETURN list_transform(list_filter($l, x -> x > 1), x -> x * 2) AS y'
+    >>> translate("MATCH (v) WHERE toLower($n) IN [toLower(v.name)] + "
+    ...           "[a IN v.aliases | toLower(a)] RETURN v")
+    'MATCH (v) WHERE toLower($n) IN v.`_kg_names` RETURN v'
     >>> translate("RETURN substring(n.name, 0, 3), toString(1)")
     'RETURN substring(n.name, (0) + 1, 3), cast(1 AS STRING)'
     """
@@ -70,6 +83,8 @@ def translate(query: str) -> str:
     code = re.sub(r"\blabels\s*\(\s*([A-Za-z_]\w*)\s*\)", r"[label(\1)]", code, flags=re.I)
     code = re.sub(r"(?<![\w.])type\s*\(", "label(", code, flags=re.I)
     code = re.sub(r"\brelationships\s*\(", "rels(", code, flags=re.I)
+    code = _NAME_TEST.sub(lambda m: f"toLower({m.group(1)}) IN {m.group(2)}.`{NAMES_COLUMN}`",
+                          code)
     code = _comprehensions(code)
     code = _shortest(code)
     code = _in_operands(code)

@@ -9,9 +9,10 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from kg import embedded
 from kg.cypher import load_library, run_cypher
 from kg.cypher_translate import translate
-from kg.embedded import ensure_index, run_embedded
+from kg.embedded import ensure_index, query_index, run_embedded
 from kg.errors import KgError
 from kg.ingest import ARTICLE_SUFFIXES, expand_paths, ingest_articles
 from kg.neo4j_sync import push
@@ -320,6 +321,22 @@ def test_index_is_reused_then_rebuilt_when_sources_change(tmp_path: Path) -> Non
     assert run_embedded(store, count)[1] == sources()
     assert not ensure_index(store).built
     store.close()
+
+
+def test_index_built_in_many_copy_chunks_holds_every_element(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        demo: tuple[Store, PropertyGraph]) -> None:
+    """Chunks bound the build's memory; LadybugDB 0.22 crashed re-running one COPY text
+    on one connection, so this also guards the connection-per-chunk workaround."""
+    _, graph = demo
+    monkeypatch.setattr(embedded, "COPY_CHUNK", 7)
+    embedded.build(graph, tmp_path / "db")
+    nodes = query_index(tmp_path / "db", "MATCH (n) RETURN count(n)")[1]
+    rels = query_index(tmp_path / "db", "MATCH ()-[r]->() RETURN count(r)")[1]
+    names = query_index(tmp_path / "db", "MATCH (a:Agency) WHERE 'ice' IN a.`_kg_names` "
+                                         "RETURN a.name")[1]
+    assert nodes == [[graph.number_of_nodes()]] and rels == [[graph.number_of_edges()]]
+    assert names == [["U.S. Immigration and Customs Enforcement"]]
 
 
 def test_same_rows_as_neo4j(neo4j: Neo4jServer, demo: tuple[Store, PropertyGraph]) -> None:
