@@ -37,7 +37,7 @@ class Scale:
 
 
 SCALES = {
-    "small": Scale("small", awards=20_000, vendors=1_000, agencies=100, articles=300,
+    "small": Scale("small", awards=5_000, vendors=250, agencies=25, articles=300,
                    sparql_articles=100, cypher_edges=20_000, html_nodes=1_000,
                    html_edges=4_000),
     "full": Scale("full", awards=1_000_000, vendors=50_000, agencies=5_000, articles=20_000,
