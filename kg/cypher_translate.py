@@ -63,6 +63,8 @@ def translate(query: str) -> str:
     >>> translate("MATCH (v) WHERE toLower($n) IN [toLower(v.name)] + "
     ...           "[a IN v.aliases | toLower(a)] RETURN v")
     'MATCH (v) WHERE toLower($n) IN v.`_kg_names` RETURN v'
+    >>> translate("MATCH (n) RETURN keys(n)")
+    "MATCH (n) RETURN list_filter(keys(n), k -> k <> '_kg_names')"
     >>> translate("RETURN substring(n.name, 0, 3), toString(1)")
     'RETURN substring(n.name, (0) + 1, 3), cast(1 AS STRING)'
     """
@@ -81,6 +83,8 @@ def translate(query: str) -> str:
     code = re.sub(r"\blabels\s*\(\s*([A-Za-z_]\w*)\s*\)\s*\[\s*0\s*\]", r"label(\1)", code,
                   flags=re.I)
     code = re.sub(r"\blabels\s*\(\s*([A-Za-z_]\w*)\s*\)", r"[label(\1)]", code, flags=re.I)
+    code = re.sub(r"\bkeys\s*\(\s*([A-Za-z_]\w*)\s*\)",  # the name column is ours, not theirs
+                  rf"list_filter(keys(\1), k -> k <> '{NAMES_COLUMN}')", code, flags=re.I)
     code = re.sub(r"(?<![\w.])type\s*\(", "label(", code, flags=re.I)
     code = re.sub(r"\brelationships\s*\(", "rels(", code, flags=re.I)
     code = _NAME_TEST.sub(lambda m: f"toLower({m.group(1)}) IN {m.group(2)}.`{NAMES_COLUMN}`",

@@ -286,7 +286,7 @@ def _to_json(value: Any) -> Any:
                     "_end": parts[2] if len(parts) > 2 else None, **_props(value)}
         if "_ID" in value and "_LABEL" in value:
             return {"_labels": [value["_LABEL"]], **_props(value)}
-        return {str(k): _to_json(v) for k, v in value.items()}
+        return {str(k): _to_json(v) for k, v in value.items() if k != NAMES_COLUMN}
     if isinstance(value, (list, tuple)):
         return [_to_json(item) for item in value]
     if value is None or isinstance(value, (bool, int, float, str)):

@@ -280,6 +280,16 @@ def test_translated_construct_gives_the_same_rows(demo: tuple[Store, PropertyGra
         params)[1]
 
 
+def test_the_index_name_column_never_reaches_the_user(
+        demo: tuple[Store, PropertyGraph]) -> None:
+    store, graph = demo
+    query = "MATCH (n:Vendor) RETURN n, keys(n) AS k, properties(n) AS p"
+    _, rows = run_embedded(store, query)
+    assert len(rows) == len(nodes(graph, "Vendor"))
+    assert all("_kg_names" not in str(row) for row in rows)
+    assert all({"id", "name"} <= set(row[1]) and row[2]["id"] == row[0]["id"] for row in rows)
+
+
 @pytest.mark.parametrize("query, construct", [
     ("CALL { MATCH (n) RETURN n } RETURN n", "CALL { } subqueries"),
     ("MATCH (v:Vendor) CALL (v) { MATCH (v)-->(x) RETURN x } RETURN x", "CALL { } subqueries"),
