@@ -140,7 +140,10 @@ def descendants(pid: int) -> list[int]:
 
 
 def number(value: float) -> str:
-    """A figure's value with as many digits as its size deserves (counts stay whole)."""
+    """A figure's value with as many digits as its size deserves (counts stay whole);
+    NaN, a figure that could not be measured, prints as a dash."""
+    if value != value:
+        return "—"
     if isinstance(value, int):
         return f"{value:,}"
     if abs(value) >= 100:
