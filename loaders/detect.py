@@ -16,12 +16,13 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.records import RowError, RowRejected
-from loaders.usaspending_input import JSON_SUFFIXES, sniff
+from kg.records import Quarantine, RecordLoad, RowError, RowRejected, take
+from loaders.usaspending_input import JSON_SUFFIXES, Progress, sniff
 
 Detector = Callable[[Path], bool]
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
@@ -153,3 +154,28 @@ def require_text(row: dict[Any, Any]) -> None:
     if any(isinstance(value, str) and UNDECODABLE in value for value in row.values()):
         raise RowRejected(RowError("(row)", "bytes that are not UTF-8 text; re-save the "
                                             "file as UTF-8"))
+
+
+def take_csv_rows(reader: "csv.DictReader[str]", result: RecordLoad, quarantine: Quarantine,
+                  progress: Progress | None, read_row: Callable[[int, dict[str, str]], None]
+                  ) -> None:
+    """Count every row of a record CSV into ``result`` (``kg.records.take``), with its
+    first line as the line; a ragged row, or one holding bytes that are not text, is
+    quarantined before ``read_row`` sees it. Shared by the Atlas and survey loaders."""
+    chars, end = 0, 1
+    for row in reader:
+        line, end = end + 1, reader.line_num  # a quoted field may span lines
+        chars += sum(len(v) + 1 for v in row.values() if isinstance(v, str))
+        take(result, quarantine, line, partial(_checked_row, read_row, line, row))
+        if progress and result.read % 500 == 0:
+            progress(result.read, chars)
+    if progress:
+        progress(result.read, chars)
+
+
+def _checked_row(read_row: Callable[[int, dict[str, str]], None], line: int,
+                 row: dict[Any, Any]) -> None:
+    if None in row:
+        raise RowRejected(RowError("(row)", "more fields than the header"))
+    require_text(row)
+    read_row(line, row)

@@ -25,19 +25,17 @@ registry category, it holds bytes that are not UTF-8, or it repeats a row.
 
 import re
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 from kg import __version__
 from kg import terms as t
 from kg.context import Context, Evidence, SourceInfo
 from kg.errors import InputError
 from kg.ids import source_iri
-from kg.records import Quarantine, RecordLoad, RowError, RowRejected, finish, take
+from kg.records import Quarantine, RecordLoad, RowError, RowRejected, finish
 from kg.resolve import Resolver
 from kg.store import Store
-from loaders.detect import csv_records, require_text
+from loaders.detect import csv_records, take_csv_rows
 from loaders.usaspending import SourceKeys
 from loaders.usaspending_input import Progress
 
@@ -177,21 +175,6 @@ def load_survey(store: Store, path: Path, source: SourceKeys, *, resolver: Resol
         quarantine = Quarantine(path)
         ctx = Context(info, resolver.registry)
         rows = _Reader(ctx, resolver, layout, result)
-        chars, end = 0, 1
-        for row in reader:
-            line, end = end + 1, reader.line_num  # a quoted field may span lines
-            chars += sum(len(v) + 1 for v in row.values() if isinstance(v, str))
-            take(result, quarantine, line, partial(_row, rows, line, row))
-            if progress and result.read % 500 == 0:
-                progress(result.read, chars)
-        if progress:
-            progress(result.read, chars)
+        take_csv_rows(reader, result, quarantine, progress, rows.row)
     return finish(result, ctx, store, quarantine)
 
-
-def _row(rows: _Reader, line: int, row: dict[Any, Any]) -> None:
-    """One CSV row: a ragged row is rejected before anything is read from it."""
-    if None in row:
-        raise RowRejected(RowError("(row)", "more fields than the header"))
-    require_text(row)
-    rows.row(line, row)
