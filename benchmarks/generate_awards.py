@@ -72,10 +72,8 @@ def _vendors(rng: random.Random, count: int) -> list[dict[str, str]]:
         if i < len(REGISTRY_VENDORS):
             name = REGISTRY_VENDORS[i]
         else:
-            # 840,000 names before the legal suffix, which resolution drops: a 50,000-
-            # vendor population keeps about 48,500 distinct names, as a real one would
-            name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(WORDS)} " \
-                   f"{rng.choice(CITIES)} {rng.choice(KINDS)} {rng.choice(SUFFIXES)}"
+            name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(CITIES)} " \
+                   f"{rng.choice(KINDS)} {rng.choice(SUFFIXES)}"
         uei = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(12))
         duns = f"{rng.randrange(10**9):09d}" if rng.random() < 0.6 else ""
         vendor = {"name": name, "uei": uei, "duns": duns, "parent": name, "parent_uei": uei,
