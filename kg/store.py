@@ -69,22 +69,22 @@ class Store:
         bulk load without its end (``loading:`` mark) is dropped; any other
         staging graph is an unfinished new version and is dropped.
         """
-        touched = []
-        for graph in self._internal_graphs(REPLACING_PREFIX):
-            self._swap_in_staged(graph)
-            touched.append(graph)
-        for graph in self._internal_graphs(LOADING_PREFIX):
+        internal = [g.value for g in self._db.named_graphs()  # one scan: runs at every open
+                    if isinstance(g, NamedNode) and g.value.startswith(INTERNAL_PREFIX)]
+
+        def targets(prefix: str) -> list[str]:
+            return [g.removeprefix(prefix) for g in internal if g.startswith(prefix)]
+
+        swapped = targets(REPLACING_PREFIX)
+        for graph in swapped:
+            self._swap_in_staged(graph)  # removes its staging graph too
+        dropped = targets(LOADING_PREFIX)
+        for graph in dropped:
             self._db.remove_graph(NamedNode(graph))
             self._db.remove_graph(NamedNode(LOADING_PREFIX + graph))
-            touched.append(graph)
-        for graph in self._internal_graphs(STAGING_PREFIX):
+        for graph in set(targets(STAGING_PREFIX)) - set(swapped):
             self._db.remove_graph(NamedNode(STAGING_PREFIX + graph))
-        return touched
-
-    def _internal_graphs(self, prefix: str) -> list[str]:
-        """Targets of the bookkeeping graphs with ``prefix``."""
-        return [g.value.removeprefix(prefix) for g in list(self._db.named_graphs())
-                if isinstance(g, NamedNode) and g.value.startswith(prefix)]
+        return swapped + dropped
 
     # ----------------------------------------------------------- sources
     def replace_graph(self, graph: str, triples: Iterable[tuple[Any, Any, Any]]) -> int:
