@@ -326,22 +326,6 @@ def test_minnesota_file_meets_the_acceptance_facts(store: Store) -> None:
     assert "Safran" in ancestors(graph, "Identix")
 
 
-def test_other_record_formats_are_detected_and_loaded(store: Store) -> None:
-    files = {
-        "fpds": shared_or_skip("data", "fpds_atom_sample__dherincx92_fpds", "tests", "data",
-                               "full_response.xml"),
-        "ocds": shared_or_skip("data", "ocds__open_contracting", "sample-data_real-examples",
-                               "real-examples", "canada", "buyandsell", "sample", "releases",
-                               "ocds-34a6hz-01044-060931001USW-01044-060931001USW.json"),
-        "atlas": shared_or_skip("data", "eff_atlas_of_surveillance__excerpt",
-                                "atlas_excerpt_combined.csv"),
-    }
-    assert {name: detect_format(path) for name, path in files.items()} == \
-        {name: name for name in files}
-    summary = ingest_records(store, list(files.values()), "auto")
-    assert not summary.skipped and len(summary.files) == 3
-
-
 # ---------------------------------------------------- --contracts relevant
 def _sells_to_amounts(graph: PropertyGraph) -> dict[tuple[str, str], float]:
     return {(s, o): d["amount_usd"] for s, o, d in edges(graph, "SELLS_TO")}
